@@ -1,0 +1,330 @@
+#include "assay/base64url.h"
+
+#include <array>
+#include <string>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "ossl.h"
+
+namespace assay {
+namespace {
+
+using internal::as_uchar;
+
+enum class CharClass : unsigned char { kInvalid, kUrl, kStd, kBoth, kPad, kSpace };
+
+constexpr std::array<CharClass, 256> make_table() {
+  std::array<CharClass, 256> t{};
+  for (auto& c : t) {
+    c = CharClass::kInvalid;
+  }
+  for (int c = 'A'; c <= 'Z'; ++c) {
+    t[static_cast<size_t>(c)] = CharClass::kBoth;
+  }
+  for (int c = 'a'; c <= 'z'; ++c) {
+    t[static_cast<size_t>(c)] = CharClass::kBoth;
+  }
+  for (int c = '0'; c <= '9'; ++c) {
+    t[static_cast<size_t>(c)] = CharClass::kBoth;
+  }
+  t['-'] = CharClass::kUrl;
+  t['_'] = CharClass::kUrl;
+  t['+'] = CharClass::kStd;
+  t['/'] = CharClass::kStd;
+  t['='] = CharClass::kPad;
+  t[' '] = CharClass::kSpace;
+  t['\t'] = CharClass::kSpace;
+  t['\r'] = CharClass::kSpace;
+  t['\n'] = CharClass::kSpace;
+  return t;
+}
+constexpr std::array<CharClass, 256> kTable = make_table();
+
+CharClass classify(char c) { return kTable[static_cast<unsigned char>(c)]; }
+
+// The 6-bit value of a base64 character of either alphabet (callers have classified it).
+unsigned sextet(char c) {
+  if (c >= 'A' && c <= 'Z') {
+    return static_cast<unsigned>(c - 'A');
+  }
+  if (c >= 'a' && c <= 'z') {
+    return static_cast<unsigned>(c - 'a' + 26);
+  }
+  if (c >= '0' && c <= '9') {
+    return static_cast<unsigned>(c - '0' + 52);
+  }
+  return (c == '-' || c == '+') ? 62U : 63U;
+}
+
+std::string describe_char(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  if (u >= 0x21 && u < 0x7f) {
+    return std::string("'") + c + "'";
+  }
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string s = "byte 0x";
+  s += kHex[u >> 4];
+  s += kHex[u & 0xF];
+  return s;
+}
+
+// Decodes `alphabet_only` (characters of one alphabet, already translated to the standard one,
+// no padding, length % 4 != 1) with OpenSSL's EVP_DecodeBlock.
+std::string decode_std_unpadded(std::string in) {
+  const size_t rem = in.size() % 4;
+  const size_t pad = rem == 0 ? 0 : 4 - rem;
+  in.append(pad, '=');
+  std::string out((in.size() / 4) * 3, '\0');
+  if (in.empty()) {
+    return {};
+  }
+  const int n = EVP_DecodeBlock(as_uchar(out.data()), as_uchar(in.data()),
+                                static_cast<int>(in.size()));
+  if (n < 0) {
+    internal::clear_errors();
+    return {};
+  }
+  out.resize(static_cast<size_t>(n) - pad);
+  return out;
+}
+
+bool trailing_bits_zero(std::string_view chars) {
+  const size_t rem = chars.size() % 4;
+  if (rem == 0 || chars.empty()) {
+    return true;
+  }
+  const unsigned last = sextet(chars.back());
+  return rem == 2 ? (last & 0x0F) == 0 : (last & 0x03) == 0;
+}
+
+}  // namespace
+
+std::string_view base64_irregularity_name(Base64Irregularity irregularity) {
+  switch (irregularity) {
+    case Base64Irregularity::kPadding:
+      return "padding";
+    case Base64Irregularity::kStandardAlphabet:
+      return "standard-alphabet";
+    case Base64Irregularity::kWhitespace:
+      return "whitespace";
+    case Base64Irregularity::kNonCanonicalBits:
+      return "non-canonical-bits";
+  }
+  return "unknown";
+}
+
+std::string base64_encode(std::string_view bytes) {
+  if (bytes.empty()) {
+    return {};
+  }
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(as_uchar(out.data()), as_uchar(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+std::string base64url_encode(std::string_view bytes) {
+  std::string out = base64_encode(bytes);
+  while (!out.empty() && out.back() == '=') {
+    out.pop_back();
+  }
+  for (char& c : out) {
+    if (c == '+') {
+      c = '-';
+    } else if (c == '/') {
+      c = '_';
+    }
+  }
+  return out;
+}
+
+Result<std::string> base64url_decode(std::string_view in) {
+  for (size_t i = 0; i < in.size(); ++i) {
+    switch (classify(in[i])) {
+      case CharClass::kBoth:
+      case CharClass::kUrl:
+        break;
+      case CharClass::kPad:
+        return make_error(ErrorCode::kMalformedToken,
+                          "base64url padding '=' at offset " + std::to_string(i));
+      case CharClass::kStd:
+        return make_error(ErrorCode::kMalformedToken,
+                          "standard base64 character " + describe_char(in[i]) + " at offset " +
+                              std::to_string(i) + " (base64url uses '-' and '_')");
+      case CharClass::kSpace:
+        return make_error(ErrorCode::kMalformedToken,
+                          "whitespace (" + describe_char(in[i]) + ") at offset " +
+                              std::to_string(i));
+      case CharClass::kInvalid:
+        return make_error(ErrorCode::kMalformedToken, "character " + describe_char(in[i]) +
+                                                          " at offset " + std::to_string(i) +
+                                                          " is not base64url");
+    }
+  }
+  if (in.size() % 4 == 1) {
+    return make_error(ErrorCode::kMalformedToken,
+                      "base64url length " + std::to_string(in.size()) +
+                          " is impossible (1 modulo 4): the text is truncated or has an extra "
+                          "character");
+  }
+  if (!trailing_bits_zero(in)) {
+    return make_error(ErrorCode::kMalformedToken,
+                      "non-canonical base64url: the last character '" + std::string(1, in.back()) +
+                          "' has non-zero unused bits");
+  }
+  std::string translated(in);
+  for (char& c : translated) {
+    if (c == '-') {
+      c = '+';
+    } else if (c == '_') {
+      c = '/';
+    }
+  }
+  return decode_std_unpadded(std::move(translated));
+}
+
+Result<LenientDecoded> base64url_decode_lenient(std::string_view in) {
+  bool padding = false;
+  bool standard = false;
+  bool space = false;
+  std::string chars;
+  chars.reserve(in.size());
+  size_t pad_count = 0;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    switch (classify(c)) {
+      case CharClass::kBoth:
+      case CharClass::kUrl:
+      case CharClass::kStd:
+        if (pad_count > 0) {
+          return make_error(ErrorCode::kMalformedToken,
+                            "data after '=' padding at offset " + std::to_string(i));
+        }
+        if (classify(c) == CharClass::kStd) {
+          standard = true;
+        }
+        chars.push_back(c);
+        break;
+      case CharClass::kPad:
+        padding = true;
+        ++pad_count;
+        break;
+      case CharClass::kSpace:
+        space = true;
+        break;
+      case CharClass::kInvalid:
+        return make_error(ErrorCode::kMalformedToken, "character " + describe_char(c) +
+                                                          " at offset " + std::to_string(i) +
+                                                          " is in no base64 alphabet");
+    }
+  }
+  if (chars.size() % 4 == 1) {
+    return make_error(ErrorCode::kMalformedToken,
+                      "base64 length " + std::to_string(chars.size()) +
+                          " is impossible (1 modulo 4): the text is truncated or has an extra "
+                          "character");
+  }
+  if (pad_count > 2 || (pad_count > 0 && (chars.size() + pad_count) % 4 != 0)) {
+    return make_error(ErrorCode::kMalformedToken,
+                      std::to_string(pad_count) + " padding characters do not fit a length of " +
+                          std::to_string(chars.size()));
+  }
+  LenientDecoded out;
+  if (padding) {
+    out.irregularities.push_back(Base64Irregularity::kPadding);
+  }
+  if (standard) {
+    out.irregularities.push_back(Base64Irregularity::kStandardAlphabet);
+  }
+  if (space) {
+    out.irregularities.push_back(Base64Irregularity::kWhitespace);
+  }
+  if (!trailing_bits_zero(chars)) {
+    out.irregularities.push_back(Base64Irregularity::kNonCanonicalBits);
+  }
+  for (char& c : chars) {
+    if (c == '-') {
+      c = '+';
+    } else if (c == '_') {
+      c = '/';
+    }
+  }
+  out.bytes = decode_std_unpadded(std::move(chars));
+  return out;
+}
+
+Result<std::string> base64_decode(std::string_view in) {
+  std::string chars;
+  chars.reserve(in.size());
+  size_t pad = 0;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    const CharClass k = classify(c);
+    if (c == '\r' || c == '\n') {
+      continue;
+    }
+    if (k == CharClass::kPad) {
+      ++pad;
+      continue;
+    }
+    if (pad > 0 || (k != CharClass::kBoth && k != CharClass::kStd)) {
+      return make_error(ErrorCode::kMalformedToken, "character " + describe_char(c) +
+                                                        " at offset " + std::to_string(i) +
+                                                        " is not standard base64");
+    }
+    chars.push_back(c);
+  }
+  if (chars.size() % 4 == 1 || pad > 2 || (pad > 0 && (chars.size() + pad) % 4 != 0)) {
+    return make_error(ErrorCode::kMalformedToken,
+                      "base64 length " + std::to_string(chars.size()) + " with " +
+                          std::to_string(pad) + " padding characters is impossible");
+  }
+  return decode_std_unpadded(std::move(chars));
+}
+
+std::string hex_upper(std::string_view bytes) {
+  if (bytes.empty()) {
+    return {};
+  }
+  std::string out(bytes.size() * 2 + 1, '\0');
+  size_t len = 0;
+  if (OPENSSL_buf2hexstr_ex(out.data(), out.size(), &len, as_uchar(bytes.data()), bytes.size(),
+                            '\0') != 1) {
+    internal::clear_errors();
+    return {};
+  }
+  out.resize(len > 0 ? len - 1 : 0);  // len counts the terminating NUL
+  return out;
+}
+
+Result<std::string> hex_decode(std::string_view hex) {
+  std::string digits;
+  digits.reserve(hex.size());
+  for (char c : hex) {
+    if (c == ':' || c == ' ') {
+      continue;
+    }
+    digits.push_back(c);
+  }
+  if (digits.empty()) {
+    return std::string();
+  }
+  if (digits.size() % 2 != 0) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "hex string has an odd number of digits (" + std::to_string(digits.size()) +
+                          ")");
+  }
+  std::string out(digits.size() / 2, '\0');
+  size_t len = 0;
+  if (OPENSSL_hexstr2buf_ex(as_uchar(out.data()), out.size(), &len, digits.c_str(), '\0') != 1) {
+    internal::clear_errors();
+    return make_error(ErrorCode::kInvalidArgument, "not a hex string");
+  }
+  out.resize(len);
+  return out;
+}
+
+}  // namespace assay
