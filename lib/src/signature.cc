@@ -254,10 +254,22 @@ Result<std::string> sign(Alg alg, const Key& key, std::string_view data) {
     return internal::ossl_error(ErrorCode::kCrypto, "cannot parse OpenSSL's ECDSA signature");
   }
   const size_t half = ecdsa_signature_size(alg) / 2;
+  // Emit low-S (s <= n/2) so that our own signatures are not malleable (SIG006).
+  const BIGNUM* s = ECDSA_SIG_get0_s(der.get());
+  BnPtr low_s;
+  const BIGNUM* n = curve_order(alg);
+  if (n != nullptr) {
+    BnPtr half_n(BN_dup(n));
+    if (half_n && BN_rshift1(half_n.get(), half_n.get()) == 1 && BN_cmp(s, half_n.get()) > 0) {
+      low_s.reset(BN_new());
+      if (low_s && BN_sub(low_s.get(), n, s) == 1) {
+        s = low_s.get();
+      }
+    }
+  }
   std::string raw(2 * half, '\0');
   if (BN_bn2binpad(ECDSA_SIG_get0_r(der.get()), as_uchar(raw.data()), static_cast<int>(half)) < 0 ||
-      BN_bn2binpad(ECDSA_SIG_get0_s(der.get()), as_uchar(raw.data() + half),
-                   static_cast<int>(half)) < 0) {
+      BN_bn2binpad(s, as_uchar(raw.data() + half), static_cast<int>(half)) < 0) {
     return internal::ossl_error(ErrorCode::kCrypto, "cannot encode R||S");
   }
   return raw;

@@ -18,7 +18,7 @@
 namespace assay {
 
 // Signs `data` (the JWS signing input) and returns the raw JWS signature bytes (R||S for
-// ECDSA). Fails with `kInvalidArgument` when the key has no private part or does not support
+// ECDSA, always with a low s, so the token string is not malleable). Fails with `kInvalidArgument` when the key has no private part or does not support
 // `alg`, `kCrypto` when OpenSSL fails.
 [[nodiscard]] Result<std::string> sign(Alg alg, const Key& key, std::string_view data);
 

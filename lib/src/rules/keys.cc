@@ -1,0 +1,355 @@
+// SIG and KEY rules: choosing the trusted key the header points to, verifying the signature,
+// and explaining every way the two can disagree.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "assay/base64url.h"
+#include "assay/signature.h"
+#include "context.h"
+#include "json_util.h"
+
+namespace assay::internal {
+namespace {
+
+struct Candidate {
+  Key key;
+  const Certificate* cert = nullptr;
+  std::string label;
+  std::string kid;
+  std::string x5t;   // raw SHA-1 bytes, when known
+  std::string x5ts;  // raw SHA-256 bytes, when known
+};
+
+std::string cert_label(const Certificate& c) {
+  return "certificate " + c.subject() + " (SHA-1 " + c.thumbprints().sha1_hex + ")";
+}
+
+std::vector<Candidate> candidates_of(const KeySet& ks) {
+  std::vector<Candidate> out;
+  for (const Certificate& c : ks.certificates) {
+    Candidate cand;
+    cand.key = c.public_key();
+    cand.cert = &c;
+    cand.label = cert_label(c);
+    cand.x5t = c.thumbprints().sha1;
+    cand.x5ts = c.thumbprints().sha256;
+    out.push_back(std::move(cand));
+  }
+  for (const Key& k : ks.keys) {
+    Candidate cand;
+    cand.key = k;
+    cand.kid = k.jwk().kid;
+    cand.label = cand.kid.empty() ? k.describe() : "key kid " + quote(cand.kid) + " (" + k.describe() + ")";
+    if (auto b = base64url_decode_lenient(k.jwk().x5t); b && !k.jwk().x5t.empty()) {
+      cand.x5t = b->bytes;
+    }
+    if (auto b = base64url_decode_lenient(k.jwk().x5t_s256); b && !k.jwk().x5t_s256.empty()) {
+      cand.x5ts = b->bytes;
+    }
+    out.push_back(std::move(cand));
+  }
+  if (out.empty() && ks.private_key) {
+    Candidate cand;
+    cand.key = ks.private_key->public_key();
+    cand.label = "the public half of the given private key (" + ks.private_key->public_key().describe() + ")";
+    out.push_back(std::move(cand));
+  }
+  return out;
+}
+
+std::string header_string(const Json& h, const char* name) { return string_member(h, name); }
+
+std::string decoded_thumbprint(const std::string& v) {
+  if (v.empty()) {
+    return {};
+  }
+  auto b = base64url_decode_lenient(v);
+  return b ? b->bytes : std::string();
+}
+
+// Every form of `raw` a user might compare with: hex as Entra echoes it, base64url, base64.
+std::string all_forms(const std::string& raw) {
+  return "hex " + hex_upper(raw) + ", base64url " + quote(base64url_encode(raw)) + ", base64 " +
+         quote(base64_encode(raw));
+}
+
+void emit_signature_outcome(RuleContext& ctx, const SignatureCheck& check, Alg alg,
+                            const Candidate& cand) {
+  const std::string a(alg_name(alg));
+  switch (check.status) {
+    case SignatureStatus::kValid:
+      if (check.high_s) {
+        ctx.emit("SIG006", "the ES signature has a high s value (s > n/2)", "/signature");
+      }
+      return;
+    case SignatureStatus::kInvalid:
+      ctx.emit("SIG002", "the " + a + " signature does not verify with " + cand.label, "/signature");
+      return;
+    case SignatureStatus::kEmpty:
+      return;  // SIG001 already
+    case SignatureStatus::kKeyAlgMismatch: {
+      std::string algs;
+      for (Alg x : cand.key.supported_algs()) {
+        algs += (algs.empty() ? "" : ", ") + std::string(alg_name(x));
+      }
+      ctx.emit("SIG009", "alg is " + a + ", but " + cand.label + " is a " + cand.key.describe(),
+               "/header/alg", algs.empty() ? std::string() : "this key signs " + algs);
+      return;
+    }
+    case SignatureStatus::kWrongLength:
+      ctx.emit("SIG003", "the signature has " + check.detail, "/signature");
+      return;
+    case SignatureStatus::kEcdsaRange:
+      ctx.emit("SIG004", "ECDSA " + check.detail, "/signature");
+      return;
+    case SignatureStatus::kEcdsaDer:
+      ctx.emit("SIG005", "the signature is a " + check.detail, "/signature");
+      return;
+    case SignatureStatus::kPssSalt:
+      ctx.emit("SIG007", check.detail, "/signature");
+      return;
+    case SignatureStatus::kPaddingMismatch:
+      ctx.emit("SIG008", check.detail, "/header/alg");
+      return;
+  }
+}
+
+void check_certificate_dates(RuleContext& ctx, const Certificate& cert) {
+  const Seconds nb = cert.not_before();
+  const Seconds na = cert.not_after();
+  const std::string who = cert_label(cert);
+  if (ctx.now > na) {
+    ctx.emit("KEY004", who + " expired " + format_rfc3339(na) + " (" +
+                           format_relative(na, ctx.now) + ")",
+             "");
+  } else if (ctx.now < nb) {
+    ctx.emit("KEY005", who + " is valid from " + format_rfc3339(nb) + " (" +
+                           format_relative(nb, ctx.now) + ")",
+             "");
+  } else if (na - ctx.now < std::chrono::hours(24 * 30)) {
+    ctx.emit("KEY007", who + " expires " + format_rfc3339(na) + " (" +
+                           format_relative(na, ctx.now) + ")",
+             "");
+  }
+}
+
+// SIG010: an HMAC keyed with some encoding of a trusted public key.
+void check_hmac_confusion(RuleContext& ctx, const std::string& alg, const std::vector<Candidate>& cands) {
+  const std::string& sig = ctx.assertion.signature_bytes();
+  for (const Candidate& c : cands) {
+    Json jwk;
+    c.key.to_public_jwk(jwk);
+    std::vector<std::pair<std::string, std::string>> secrets = {
+        {"SPKI PEM", c.key.public_pem()}, {"SPKI DER", c.key.spki_der()}, {"JWK JSON", jwk.dump()}};
+    if (c.cert != nullptr) {
+      secrets.emplace_back("certificate PEM", c.cert->pem());
+      secrets.emplace_back("certificate DER", c.cert->der());
+    }
+    for (const auto& [form, secret] : secrets) {
+      if (!sig.empty() && hmac_for_confusion_check(alg, secret, ctx.assertion.signing_input()) == sig) {
+        ctx.emit("SIG010", alg + " MAC is keyed with the " + form + " of " + c.label +
+                               ": a forged token (RS/HS algorithm confusion)",
+                 "/signature");
+        return;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void check_signature_and_keys(RuleContext& ctx) {
+  SignatureInfo& info = ctx.signature;
+  info.status = "not-checked";
+  const Json& h = ctx.header();
+  const std::string alg_text = h.is_object() ? header_string(h, "alg") : std::string();
+  info.alg = alg_text;
+  const auto alg = parse_alg(alg_text);
+  const std::string& sig = ctx.assertion.signature_bytes();
+  if (sig.empty() && !ctx.assertion.signature_segment().empty()) {
+    // undecodable signature segment: ENC005 already
+  } else if (sig.empty() && alg_text.size() > 0 && !is_none_alg_name(alg_text)) {
+    ctx.emit("SIG001", "alg is " + quote(alg_text) + " but the signature segment is empty",
+             "/signature");
+  }
+  if (alg && alg_family(*alg) == AlgFamily::kEcdsa && !sig.empty()) {
+    const SignatureCheck form = check_ecdsa_form(*alg, sig);
+    if (form.status == SignatureStatus::kWrongLength) {
+      ctx.emit("SIG003", "the signature has " + form.detail, "/signature");
+    } else if (form.status == SignatureStatus::kEcdsaRange) {
+      ctx.emit("SIG004", "ECDSA " + form.detail, "/signature");
+    } else if (form.status == SignatureStatus::kEcdsaDer) {
+      ctx.emit("SIG005", "the signature is a " + form.detail, "/signature");
+    }
+  }
+  if (ctx.keys == nullptr) {
+    return;  // keyless (inspect)
+  }
+  const KeySet& ks = *ctx.keys;
+  if (ks.empty()) {
+    ctx.emit("SIG011", "no certificate, key or JWKS was given, so the signature was not verified",
+             "/signature");
+    return;
+  }
+  std::vector<Candidate> cands = candidates_of(ks);
+  if (ks.private_key && !ks.certificates.empty() &&
+      !key_matches_certificate(*ks.private_key, ks.certificates.front())) {
+    ctx.emit("KEY003",
+             "the private key (" + ks.private_key->describe() + ") does not belong to " +
+                 cert_label(ks.certificates.front()),
+             "");
+  }
+  if (is_hmac_alg_name(alg_text)) {
+    check_hmac_confusion(ctx, alg_text, cands);
+    return;
+  }
+  if (!alg || sig.empty()) {
+    return;  // HDR001/003/004 or SIG001 say why nothing can be verified
+  }
+
+  const std::string x5t_text = header_string(h, "x5t");
+  const std::string x5ts_text = header_string(h, "x5t#S256");
+  const std::string kid = header_string(h, "kid");
+  const std::string x5t = decoded_thumbprint(x5t_text);
+  const std::string x5ts = decoded_thumbprint(x5ts_text);
+  const bool has_ids = !x5t_text.empty() || !x5ts_text.empty() || !kid.empty();
+
+  auto kid_matches = [&](const Candidate& c) {
+    if (kid.empty()) {
+      return false;
+    }
+    if (!c.kid.empty()) {
+      return c.kid == kid;
+    }
+    // MSAL.NET before 4.10 sent kid = the base64url SHA-1 thumbprint.
+    return (!c.x5t.empty() && (kid == base64url_encode(c.x5t) || kid == hex_upper(c.x5t))) ||
+           (!c.x5ts.empty() && kid == base64url_encode(c.x5ts));
+  };
+  auto id_matches = [&](const Candidate& c) {
+    return (!x5ts.empty() && c.x5ts == x5ts) || (!x5t.empty() && c.x5t == x5t) || kid_matches(c);
+  };
+
+  const Candidate* chosen = nullptr;
+  for (const Candidate& c : cands) {
+    if (id_matches(c)) {
+      chosen = &c;
+      break;
+    }
+  }
+
+  // Verify: with the identified key, else with every key that supports the alg.
+  SignatureCheck outcome;
+  const Candidate* verified_by = nullptr;
+  const Candidate* first_tried = nullptr;
+  SignatureCheck first_outcome;
+  auto attempt = [&](const Candidate& c) {
+    SignatureCheck r = verify_signature(*alg, c.key, ctx.assertion.signing_input(), sig);
+    if (first_tried == nullptr) {
+      first_tried = &c;
+      first_outcome = r;
+    }
+    if (r.valid() && verified_by == nullptr) {
+      verified_by = &c;
+      outcome = r;
+    }
+  };
+  if (chosen != nullptr) {
+    attempt(*chosen);
+  } else {
+    for (const Candidate& c : cands) {
+      if (c.key.supports(*alg)) {
+        attempt(c);
+      }
+    }
+    if (first_tried == nullptr) {
+      attempt(cands.front());  // nothing supports the alg: report the mismatch against it
+    }
+  }
+  info.checked = true;
+  info.verified = verified_by != nullptr;
+  const Candidate* used = verified_by != nullptr ? verified_by : first_tried;
+  info.key = used->label;
+  info.status = std::string(signature_status_name(verified_by != nullptr ? outcome.status
+                                                                         : first_outcome.status));
+
+  // Key selection findings.
+  if (has_ids && chosen == nullptr) {
+    const bool single_cert = cands.size() == 1 && cands.front().cert != nullptr;
+    const std::string also = verified_by != nullptr
+                                 ? "; the signature does verify with " + verified_by->label
+                                 : std::string();
+    if (single_cert && (!x5t_text.empty() || !x5ts_text.empty())) {
+      const Thumbprints& t = cands.front().cert->thumbprints();
+      if (!x5ts_text.empty() && x5ts != t.sha256) {
+        ctx.emit("KEY001",
+                 "x5t#S256 " + quote(x5ts_text) + " (" + (x5ts.size() == 32 ? all_forms(x5ts) : "not a SHA-256 value") +
+                     ") is not the thumbprint of " + cert_label(*cands.front().cert) +
+                     ", whose x5t#S256 is " + quote(t.x5t_s256) + " (hex " + t.sha256_hex + ")" + also,
+                 "/header/x5t#S256", "set x5t#S256 to " + quote(t.x5t_s256));
+      }
+      if (!x5t_text.empty() && x5t != t.sha1) {
+        ctx.emit("KEY001",
+                 "x5t " + quote(x5t_text) + " (" + (x5t.size() == 20 ? all_forms(x5t) : "not a SHA-1 value") +
+                     ") is not the thumbprint of " + cert_label(*cands.front().cert) +
+                     ", whose x5t is " + quote(t.x5t) + " (hex " + t.sha1_hex +
+                     ", customKeyIdentifier " + quote(t.custom_key_identifier) + ")" + also,
+                 "/header/x5t", "set x5t to " + quote(t.x5t));
+      }
+    } else if (!kid.empty() && x5t_text.empty() && x5ts_text.empty() && ctx.profile != Profile::kEntra &&
+               cands.size() == 1) {
+      ctx.emit("KEY008", "kid " + quote(kid) + " does not identify " + cands.front().label + also, "/header/kid");
+    } else {
+      std::string ids;
+      if (!x5ts_text.empty()) {
+        ids += "x5t#S256 " + quote(x5ts_text) + (x5ts.size() == 32 ? " (hex " + hex_upper(x5ts) + ")" : "");
+      }
+      if (!x5t_text.empty()) {
+        ids += (ids.empty() ? "" : ", ") + std::string("x5t ") + quote(x5t_text) +
+               (x5t.size() == 20 ? " (hex " + hex_upper(x5t) + ")" : "");
+      }
+      if (!kid.empty()) {
+        ids += (ids.empty() ? "" : ", ") + std::string("kid ") + quote(kid);
+      }
+      ctx.emit("KEY002", "none of the " + std::to_string(cands.size()) + " trusted keys matches " + ids + also,
+               !x5ts_text.empty() ? "/header/x5t#S256" : !x5t_text.empty() ? "/header/x5t" : "/header/kid");
+    }
+  } else if (chosen != nullptr) {
+    // Both thumbprints present but only one matches.
+    if (!x5ts.empty() && !chosen->x5ts.empty() && x5ts != chosen->x5ts) {
+      ctx.emit("KEY001", "x5t#S256 " + quote(x5ts_text) + " does not match " + chosen->label +
+                             " (x5t#S256 " + quote(base64url_encode(chosen->x5ts)) + "), though x5t does",
+               "/header/x5t#S256", "set x5t#S256 to " + quote(base64url_encode(chosen->x5ts)));
+    }
+    if (!x5t.empty() && !chosen->x5t.empty() && x5t != chosen->x5t) {
+      ctx.emit("KEY001", "x5t " + quote(x5t_text) + " does not match " + chosen->label + " (x5t " +
+                             quote(base64url_encode(chosen->x5t)) + "), though x5t#S256 does",
+               "/header/x5t", "set x5t to " + quote(base64url_encode(chosen->x5t)));
+    }
+    if (!kid.empty() && !chosen->kid.empty() && kid != chosen->kid) {
+      ctx.emit("KEY008", "kid " + quote(kid) + " differs from the kid " + quote(chosen->kid) + " of " +
+                             chosen->label,
+               "/header/kid");
+    }
+  }
+
+  if (verified_by != nullptr) {
+    emit_signature_outcome(ctx, outcome, *alg, *verified_by);
+  } else {
+    emit_signature_outcome(ctx, first_outcome, *alg, *first_tried);
+  }
+  if (used->key.type() == KeyType::kRsa && used->key.bits() < 2048) {
+    ctx.emit("KEY006", used->label + " is RSA-" + std::to_string(used->key.bits()), "");
+  }
+  const Certificate* cert = used->cert;
+  if (cert == nullptr && ks.certificates.size() == 1) {
+    cert = &ks.certificates.front();
+  }
+  if (cert != nullptr) {
+    check_certificate_dates(ctx, *cert);
+  }
+}
+
+}  // namespace assay::internal

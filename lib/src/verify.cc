@@ -1,0 +1,330 @@
+// The rules engine: profile, clock and expectations are settled here, then every rule module
+// runs, and the findings are sorted.
+#include "assay/verify.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <nlohmann/json.hpp>
+
+#include "assay/rules.h"
+#include "json_util.h"
+#include "rules/context.h"
+
+namespace assay {
+namespace internal {
+
+bool RuleContext::applies(std::string_view rule_id) const {
+  const RuleInfo* r = find_rule(rule_id);
+  return r != nullptr && r->severity_for(profile) != Severity::kOff;
+}
+
+void RuleContext::emit(std::string_view rule_id, std::string message, std::string pointer,
+                       std::string hint) {
+  const RuleInfo* r = find_rule(rule_id);
+  if (r == nullptr) {
+    return;  // a bug; the registry test keeps emitted IDs registered
+  }
+  const Severity s = r->severity_for(profile);
+  if (s == Severity::kOff) {
+    return;
+  }
+  Finding f;
+  f.rule_id = std::string(r->id);
+  f.severity = s;
+  f.message = std::move(message);
+  f.hint = hint.empty() ? std::string(r->hint) : std::move(hint);
+  f.pointer = std::move(pointer);
+  findings.push_back(std::move(f));
+}
+
+std::string quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string time_phrase(int64_t epoch, Seconds now) {
+  const Seconds t{std::chrono::seconds{epoch}};
+  std::string rel;
+  if (t < now) {
+    rel = format_duration(now - t) + " before now";
+  } else if (t > now) {
+    rel = format_duration(t - now) + " after now";
+  } else {
+    rel = "exactly now";
+  }
+  return std::to_string(epoch) + " (" + format_rfc3339(epoch) + ") is " + rel;
+}
+
+bool is_guid(std::string_view s) {
+  if (s.size() != 36) {
+    return false;
+  }
+  for (size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : std::isxdigit(static_cast<unsigned char>(s[i])) == 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace internal
+
+namespace {
+
+std::string aud_of(const Assertion& a) {
+  const Json* aud = internal::member(a.payload(), "aud");
+  if (aud == nullptr) {
+    return {};
+  }
+  if (aud->is_string()) {
+    return aud->get<std::string>();
+  }
+  const Json::array_t* arr = internal::elements(*aud);
+  if (arr != nullptr && !arr->empty() && arr->front().is_string()) {
+    return arr->front().get<std::string>();
+  }
+  return {};
+}
+
+std::string host_of(std::string_view url) {
+  const size_t s = url.find("://");
+  if (s == std::string_view::npos) {
+    return {};
+  }
+  std::string_view rest = url.substr(s + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  rest = rest.substr(0, rest.rfind(':') == std::string_view::npos ? rest.size() : rest.rfind(':'));
+  std::string h(rest);
+  std::transform(h.begin(), h.end(), h.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return h;
+}
+
+void pick_profile(const Assertion* a, const Policy& policy, Report& r) {
+  if (policy.profile()) {
+    r.profile = *policy.profile();
+    return;
+  }
+  r.profile_inferred = true;
+  if (policy.tenant() || policy.authority_host() || policy.endpoint() != EntraEndpoint::kUnknown) {
+    r.profile = Profile::kEntra;
+    r.profile_reason = "picked entra: a tenant, endpoint or authority host was given";
+    return;
+  }
+  const std::string aud = a != nullptr ? aud_of(*a) : std::string();
+  const std::string host = host_of(aud);
+  if (!host.empty() && is_entra_host(host)) {
+    r.profile = Profile::kEntra;
+    r.profile_reason = "picked entra: aud host " + host + " is a Microsoft Entra host";
+  } else if (!policy.audience() || host_of(*policy.audience()).empty() ||
+             !is_entra_host(host_of(*policy.audience()))) {
+    r.profile = Profile::kRfc7523;
+    r.profile_reason = host.empty() ? "picked rfc7523: aud names no host; pass --profile to choose"
+                                    : "picked rfc7523: aud host " + host +
+                                          " is not a Microsoft Entra host; pass --profile to choose";
+  } else {
+    r.profile = Profile::kEntra;
+    r.profile_reason = "picked entra: the expected audience is a Microsoft Entra endpoint";
+  }
+}
+
+EntraEndpoint endpoint_from_url(std::string_view url) {
+  if (url.ends_with("/oauth2/v2.0/token")) {
+    return EntraEndpoint::kV2;
+  }
+  if (url.ends_with("/oauth2/token")) {
+    return EntraEndpoint::kV1;
+  }
+  return EntraEndpoint::kUnknown;
+}
+
+EntraEndpoint endpoint_from_form(const TokenRequest* req) {
+  if (req == nullptr) {
+    return EntraEndpoint::kUnknown;
+  }
+  const bool scope = req->has("scope");
+  const bool resource = req->has("resource");
+  if (scope && !resource) {
+    return EntraEndpoint::kV2;
+  }
+  if (resource && !scope) {
+    return EntraEndpoint::kV1;
+  }
+  return EntraEndpoint::kUnknown;
+}
+
+void settle_expectations(const Assertion& a, const Policy& policy, const TokenRequest* req,
+                         Report& r, internal::RuleContext& ctx) {
+  ctx.client_id = policy.client_id().value_or(req != nullptr ? req->get("client_id").value_or("") : "");
+  r.expected_client_id = ctx.client_id;
+  ctx.endpoint = policy.endpoint();
+  if (ctx.endpoint == EntraEndpoint::kUnknown && policy.audience()) {
+    ctx.endpoint = endpoint_from_url(*policy.audience());
+  }
+  if (ctx.endpoint == EntraEndpoint::kUnknown) {
+    ctx.endpoint = endpoint_from_form(req);
+  }
+  r.endpoint = ctx.endpoint;
+  switch (r.profile) {
+    case Profile::kEntra:
+      if (policy.audience()) {
+        ctx.expected_audience = *policy.audience();
+      } else if (policy.tenant()) {
+        EntraEndpoint e = ctx.endpoint;
+        if (e == EntraEndpoint::kUnknown) {
+          e = endpoint_from_url(aud_of(a));
+        }
+        ctx.expected_audience = entra_token_endpoint(
+            policy.authority_host().value_or(std::string(kEntraDefaultHost)), *policy.tenant(),
+            e == EntraEndpoint::kUnknown ? EntraEndpoint::kV2 : e);
+      }
+      if (!ctx.expected_audience.empty()) {
+        ctx.accepted_audiences.push_back(ctx.expected_audience);
+      }
+      break;
+    case Profile::kRfc7523:
+    case Profile::kOidc:
+      for (const auto* v : {&policy.audience(), &policy.token_endpoint(), &policy.issuer()}) {
+        if (*v) {
+          if (ctx.expected_audience.empty()) {
+            ctx.expected_audience = **v;
+          }
+          ctx.accepted_audiences.push_back(**v);
+        }
+      }
+      break;
+    case Profile::kRfc7523bis:
+      ctx.expected_audience = policy.issuer().value_or(policy.audience().value_or(""));
+      if (!ctx.expected_audience.empty()) {
+        ctx.accepted_audiences.push_back(ctx.expected_audience);
+      }
+      ctx.token_endpoint = policy.token_endpoint().value_or("");
+      break;
+  }
+  r.expected_audience = ctx.expected_audience;
+}
+
+void finish_clock(const Policy& policy, Report& r) {
+  r.now = policy.fixed_now().value_or(now_seconds());
+  r.skew = policy.skew().value_or(default_skew(r.profile));
+  r.max_lifetime = policy.max_lifetime().value_or(default_max_lifetime(r.profile));
+}
+
+}  // namespace
+
+Severity Report::max_severity() const {
+  Severity m = Severity::kOff;
+  for (const Finding& f : findings) {
+    m = std::max(m, f.severity);
+  }
+  return m;
+}
+
+bool Report::passes(Severity fail_on) const {
+  return std::none_of(findings.begin(), findings.end(),
+                      [&](const Finding& f) { return f.severity >= fail_on; });
+}
+
+bool Report::has(std::string_view rule_id) const {
+  return std::any_of(findings.begin(), findings.end(),
+                     [&](const Finding& f) { return f.rule_id == rule_id; });
+}
+
+Result<Report> verify(const Assertion& assertion, const KeySet& keys, const Policy& policy,
+                      const TokenRequest* request, const VerifyOptions& options) {
+  Report r;
+  pick_profile(&assertion, policy, r);
+  finish_clock(policy, r);
+  r.assertion = assertion;
+  r.signature.alg = "";
+  internal::RuleContext ctx{assertion,
+                            policy,
+                            r.profile,
+                            r.now,
+                            r.skew,
+                            r.max_lifetime,
+                            options.keyless ? nullptr : &keys,
+                            request,
+                            options.replay,
+                            {},
+                            EntraEndpoint::kUnknown,
+                            {},
+                            {},
+                            {},
+                            r.findings,
+                            r.signature};
+  settle_expectations(assertion, policy, request, r, ctx);
+  for (const Finding& f : assertion.findings()) {
+    ctx.emit(f.rule_id, f.message, f.pointer, f.hint);
+  }
+  internal::check_header(ctx);
+  internal::check_claims(ctx);
+  internal::check_audience(ctx);
+  internal::check_signature_and_keys(ctx);
+  internal::check_request(ctx);
+  sort_findings(r.findings);
+  return r;
+}
+
+Result<Report> verify_input(std::string_view input, const KeySet& keys, const Policy& policy,
+                            const VerifyOptions& options) {
+  ASSAY_ASSIGN_OR_RETURN(auto parsed, parse_input(input, options.decode.max_bytes * 4));
+  const TokenRequest* req = parsed.request ? &*parsed.request : nullptr;
+  if (parsed.token.empty() && req != nullptr) {
+    // A form without an assertion: only the request rules can run.
+    Report r;
+    pick_profile(nullptr, policy, r);
+    finish_clock(policy, r);
+    const Assertion* none = nullptr;
+    (void)none;
+    auto placeholder = decode("e30.e30.");  // {} . {} . (empty signature) for the context
+    internal::RuleContext ctx{*placeholder, policy, r.profile, r.now, r.skew, r.max_lifetime,
+                              nullptr, req, nullptr, {}, EntraEndpoint::kUnknown, {}, {}, {},
+                              r.findings, r.signature};
+    settle_expectations(*placeholder, policy, req, r, ctx);
+    internal::check_request(ctx);
+    sort_findings(r.findings);
+    r.signature.status = "not-checked";
+    return r;
+  }
+  auto assertion = decode(parsed.token, options.decode);
+  if (!assertion) {
+    const Error& e = assertion.error();
+    if (e.rule_id.empty()) {
+      return tl::unexpected(e);
+    }
+    Report r;
+    pick_profile(nullptr, policy, r);
+    finish_clock(policy, r);
+    auto placeholder = decode("e30.e30.");
+    internal::RuleContext ctx{*placeholder, policy, r.profile, r.now, r.skew, r.max_lifetime,
+                              nullptr, req, nullptr, {}, EntraEndpoint::kUnknown, {}, {}, {},
+                              r.findings, r.signature};
+    settle_expectations(*placeholder, policy, req, r, ctx);
+    ctx.emit(e.rule_id, e.message, "");
+    internal::check_request(ctx);
+    sort_findings(r.findings);
+    r.signature.status = "not-checked";
+    return r;
+  }
+  return verify(*assertion, keys, policy, req, options);
+}
+
+}  // namespace assay
