@@ -10,10 +10,13 @@ void bis(Case& c) {
   c.profile = Profile::kRfc7523bis;
   c.header["typ"] = "client-authentication+jwt";
   c.payload["aud"] = kIssuer;
-  c.policy = [](PolicyBuilder& b) { b.expect_issuer(kIssuer).token_endpoint(kTokenEndpoint); };
+  c.args = {"--issuer", kIssuer, "--token-endpoint", kTokenEndpoint};
 }
 
-const std::vector<RuleCase> kCases = {
+}  // namespace
+
+const std::vector<RuleCase>& audience_rule_cases() {
+  static const std::vector<RuleCase> kCases = {
     {"AudMissing", [](Case& c) { c.payload.erase("aud"); }, {"CLM010"}},
     {"AudSingleElementArray", [](Case& c) { c.payload["aud"] = Json::array({kV2Endpoint}); },
      {"CLM011"}},
@@ -24,14 +27,14 @@ const std::vector<RuleCase> kCases = {
      [](Case& c) {
        c.profile = Profile::kRfc7523;
        c.payload["aud"] = "https://other.example/token";
-       c.policy = [](PolicyBuilder& b) { b.expect_audience(kTokenEndpoint); };
+       c.args = {"--aud", kTokenEndpoint};
      },
      {"CLM013"}},
     {"AudIssuerAcceptedByRfc7523NearMiss",
      [](Case& c) {
        c.profile = Profile::kRfc7523;
        c.payload["aud"] = kIssuer;
-       c.policy = [](PolicyBuilder& b) { b.expect_audience(kTokenEndpoint).expect_issuer(kIssuer); };
+       c.args = {"--aud", kTokenEndpoint, "--issuer", kIssuer};
      },
      {}},
     {"AudCommonEndpoint",
@@ -40,7 +43,7 @@ const std::vector<RuleCase> kCases = {
     {"AudV1ToV2Endpoint",
      [](Case& c) {
        c.payload["aud"] = kV1Endpoint;
-       c.policy = [](PolicyBuilder& b) { b.endpoint(EntraEndpoint::kV2); };
+       c.args = {"--endpoint", "v2"};
      },
      {"CLM015"}},
     {"AudV1WithUnknownEndpointNearMiss", [](Case& c) { c.payload["aud"] = kV1Endpoint; }, {}},
@@ -89,24 +92,27 @@ const std::vector<RuleCase> kCases = {
     {"AudEmpty", [](Case& c) { c.payload["aud"] = ""; }, {"CLM023"}},
     {"AudShapeWithoutTenantNearMiss",
      [](Case& c) {
-       c.profile = Profile::kEntra;
-       c.policy = [](PolicyBuilder&) {};
+       c.default_context = false;
      },
      {}},
     {"AuthorityHostReplacesMicrosoft",
      [](Case& c) {
        c.payload["aud"] = "https://127.0.0.1:8443/contoso.onmicrosoft.com/oauth2/v2.0/token";
-       c.policy = [](PolicyBuilder& b) { b.authority_host("127.0.0.1:8443"); };
+       c.args = {"--authority-host", "127.0.0.1:8443"};
      },
      {}},
     {"AuthorityHostMismatch",
-     [](Case& c) { c.policy = [](PolicyBuilder& b) { b.authority_host("127.0.0.1:8443"); }; },
+     [](Case& c) { c.args = {"--authority-host", "127.0.0.1:8443"}; },
      {"CLM021"}},
-};
+  };
+  return kCases;
+}
+
+namespace {
 
 class AudienceRules : public ::testing::TestWithParam<RuleCase> {};
 TEST_P(AudienceRules, FireExactly) { expect_rules(GetParam()); }
-INSTANTIATE_TEST_SUITE_P(Cases, AudienceRules, ::testing::ValuesIn(kCases), case_name);
+INSTANTIATE_TEST_SUITE_P(Cases, AudienceRules, ::testing::ValuesIn(audience_rule_cases()), case_name);
 
 }  // namespace
 }  // namespace assay::test

@@ -7,7 +7,10 @@
 namespace assay::test {
 namespace {
 
-const std::vector<RuleCase> kCases = {
+}  // namespace
+
+const std::vector<RuleCase>& claim_rule_cases() {
+  static const std::vector<RuleCase> kCases = {
     {"IssMissing", [](Case& c) { c.payload.erase("iss"); }, {"CLM001"}},
     {"IssNotClientId",
      [](Case& c) {
@@ -21,7 +24,7 @@ const std::vector<RuleCase> kCases = {
      [](Case& c) {
        c.payload["iss"] = "my-app";
        c.payload["sub"] = "my-app";
-       c.policy = [](PolicyBuilder& b) { b.expect_client_id("my-app"); };
+       c.args = {"--client-id", "my-app"};
      },
      {"CLM005"}},
     {"IssNotGuidRfc7523NearMiss",
@@ -29,7 +32,7 @@ const std::vector<RuleCase> kCases = {
        c.profile = Profile::kRfc7523;
        c.payload["iss"] = "my-app";
        c.payload["sub"] = "my-app";
-       c.policy = [](PolicyBuilder& b) { b.expect_client_id("my-app"); };
+       c.args = {"--client-id", "my-app"};
      },
      {}},
     {"IssNumber", [](Case& c) { c.payload["iss"] = 42; }, {"CLM006"}},
@@ -85,11 +88,15 @@ const std::vector<RuleCase> kCases = {
        c.payload.erase("jti");
      },
      {"CLM041"}},
-};
+  };
+  return kCases;
+}
+
+namespace {
 
 class ClaimRules : public ::testing::TestWithParam<RuleCase> {};
 TEST_P(ClaimRules, FireExactly) { expect_rules(GetParam()); }
-INSTANTIATE_TEST_SUITE_P(Cases, ClaimRules, ::testing::ValuesIn(kCases), case_name);
+INSTANTIATE_TEST_SUITE_P(Cases, ClaimRules, ::testing::ValuesIn(claim_rule_cases()), case_name);
 
 TEST(ClaimRules, ReplayedJtiIsAWarningForEntraAndAnErrorForOidc) {
   for (Profile p : {Profile::kEntra, Profile::kOidc}) {

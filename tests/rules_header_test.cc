@@ -27,7 +27,10 @@ void use_ec(Case& c, Profile p) {
 
 std::string der_of(const std::string& cert) { return load_test_certificate(cert).der(); }
 
-const std::vector<RuleCase> kCases = {
+}  // namespace
+
+const std::vector<RuleCase>& header_rule_cases() {
+  static const std::vector<RuleCase> kCases = {
     {"AlgNone",
      [](Case& c) {
        c.header["alg"] = "none";
@@ -53,10 +56,10 @@ const std::vector<RuleCase> kCases = {
     {"AlgNotString", [](Case& c) { c.header["alg"] = 256; }, {"HDR003"}},
     {"AlgWrongCase", [](Case& c) { c.header["alg"] = "ps256"; }, {"HDR004"}},
     {"AlgNotAllowed",
-     [](Case& c) { c.policy = [](PolicyBuilder& b) { b.allow_algorithms({Alg::kRS256}); }; },
+     [](Case& c) { c.args = {"--alg", "RS256"}; },
      {"HDR005"}},
     {"AlgAllowedNearMiss",
-     [](Case& c) { c.policy = [](PolicyBuilder& b) { b.allow_algorithms({Alg::kPS256}); }; }, {}},
+     [](Case& c) { c.args = {"--alg", "PS256"}; }, {}},
     {"EcdsaUnderEntra", [](Case& c) { use_ec(c, Profile::kEntra); }, {"HDR006"}},
     {"EcdsaUnderRfc7523", [](Case& c) { use_ec(c, Profile::kRfc7523); }, {}},
     {"Ps384UnderEntra",
@@ -149,7 +152,7 @@ const std::vector<RuleCase> kCases = {
      [](Case& c) {
        c.profile = Profile::kRfc7523bis;
        c.payload["aud"] = kIssuer;
-       c.policy = [](PolicyBuilder& b) { b.expect_issuer(kIssuer); };
+       c.args = {"--issuer", kIssuer};
      },
      {"HDR022"}},
     {"TypExplicitUnderRfc7523bis",
@@ -157,7 +160,7 @@ const std::vector<RuleCase> kCases = {
        c.profile = Profile::kRfc7523bis;
        c.header["typ"] = "client-authentication+jwt";
        c.payload["aud"] = kIssuer;
-       c.policy = [](PolicyBuilder& b) { b.expect_issuer(kIssuer); };
+       c.args = {"--issuer", kIssuer};
      },
      {}},
     {"TypExplicitUnderEntra", [](Case& c) { c.header["typ"] = "client-authentication+jwt"; },
@@ -171,11 +174,15 @@ const std::vector<RuleCase> kCases = {
      [](Case& c) { c.header["x5c"] = Json::array({base64_encode(der_of("rsa-2048-b.crt.pem"))}); },
      {"HDR026"}},
     {"CtyJwt", [](Case& c) { c.header["cty"] = "JWT"; }, {"HDR027"}},
-};
+  };
+  return kCases;
+}
+
+namespace {
 
 class HeaderRules : public ::testing::TestWithParam<RuleCase> {};
 TEST_P(HeaderRules, FireExactly) { expect_rules(GetParam()); }
-INSTANTIATE_TEST_SUITE_P(Cases, HeaderRules, ::testing::ValuesIn(kCases), case_name);
+INSTANTIATE_TEST_SUITE_P(Cases, HeaderRules, ::testing::ValuesIn(header_rule_cases()), case_name);
 
 }  // namespace
 }  // namespace assay::test

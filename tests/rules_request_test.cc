@@ -30,7 +30,10 @@ std::string without(const std::string& body, const std::string& name) {
 
 void form(Case& c, const std::string& body) { c.form = body; }
 
-const std::vector<RuleCase> kCases = {
+}  // namespace
+
+const std::vector<RuleCase>& request_rule_cases() {
+  static const std::vector<RuleCase> kCases = {
     {"ValidForm", [](Case& c) { form(c, kValid); }, {}},
     {"GrantTypeMissing", [](Case& c) { form(c, without(kValid, "grant_type")); }, {"EXC001"}},
     {"GrantTypePassword",
@@ -53,7 +56,7 @@ const std::vector<RuleCase> kCases = {
     {"ScopeMissingV2",
      [](Case& c) {
        form(c, without(kValid, "scope"));
-       c.policy = [](PolicyBuilder& b) { b.endpoint(EntraEndpoint::kV2); };
+       c.args = {"--endpoint", "v2"};
      },
      {"EXC008"}},
     {"ScopeNotDefault",
@@ -61,14 +64,14 @@ const std::vector<RuleCase> kCases = {
     {"ResourceOnV2",
      [](Case& c) {
        form(c, kValid + "&resource=https%3A%2F%2Fgraph.microsoft.com");
-       c.policy = [](PolicyBuilder& b) { b.endpoint(EntraEndpoint::kV2); };
+       c.args = {"--endpoint", "v2"};
      },
      {"EXC010"}},
     {"ResourceMissingV1",
      [](Case& c) {
        form(c, without(kValid, "scope"));
        c.payload["aud"] = kV1Endpoint;
-       c.policy = [](PolicyBuilder& b) { b.endpoint(EntraEndpoint::kV1); };
+       c.args = {"--endpoint", "v1"};
      },
      {"EXC011"}},
     {"V1WithResourceNearMiss",
@@ -85,11 +88,15 @@ const std::vector<RuleCase> kCases = {
      },
      {"EXC014"}},
     {"BadEscape", [](Case& c) { form(c, kValid + "&x=%ZZ"); }, {"EXC015"}},
-};
+  };
+  return kCases;
+}
+
+namespace {
 
 class RequestRules : public ::testing::TestWithParam<RuleCase> {};
 TEST_P(RequestRules, FireExactly) { expect_rules(GetParam()); }
-INSTANTIATE_TEST_SUITE_P(Cases, RequestRules, ::testing::ValuesIn(kCases), case_name);
+INSTANTIATE_TEST_SUITE_P(Cases, RequestRules, ::testing::ValuesIn(request_rule_cases()), case_name);
 
 }  // namespace
 }  // namespace assay::test

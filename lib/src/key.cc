@@ -466,19 +466,7 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
   if (!in) {
     return make_error(ErrorCode::kIo, path + ": " + std::strerror(errno));
   }
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  if (size < 0) {
-    // Not seekable (a pipe): read what there is, bounded.
-    in.clear();
-    in.seekg(0, std::ios::beg);
-  } else if (static_cast<size_t>(size) > max_bytes) {
-    return make_error(ErrorCode::kTooLarge, path + ": " + std::to_string(size) +
-                                                " bytes exceeds the limit of " +
-                                                std::to_string(max_bytes));
-  } else {
-    in.seekg(0, std::ios::beg);
-  }
+  // No seeking: the path may be a pipe (/dev/stdin, a shell process substitution).
   std::string data;
   char buf[65536];
   while (in.read(buf, sizeof(buf)) || in.gcount() > 0) {

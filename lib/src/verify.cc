@@ -125,23 +125,23 @@ void pick_profile(const Assertion* a, const Policy& policy, Report& r) {
   r.profile_inferred = true;
   if (policy.tenant() || policy.authority_host() || policy.endpoint() != EntraEndpoint::kUnknown) {
     r.profile = Profile::kEntra;
-    r.profile_reason = "picked entra: a tenant, endpoint or authority host was given";
+    r.profile_reason = "picked because a tenant, endpoint or authority host was given";
     return;
   }
   const std::string aud = a != nullptr ? aud_of(*a) : std::string();
   const std::string host = host_of(aud);
   if (!host.empty() && is_entra_host(host)) {
     r.profile = Profile::kEntra;
-    r.profile_reason = "picked entra: aud host " + host + " is a Microsoft Entra host";
+    r.profile_reason = "picked from aud: " + host + " is a Microsoft Entra host";
   } else if (!policy.audience() || host_of(*policy.audience()).empty() ||
              !is_entra_host(host_of(*policy.audience()))) {
     r.profile = Profile::kRfc7523;
-    r.profile_reason = host.empty() ? "picked rfc7523: aud names no host; pass --profile to choose"
-                                    : "picked rfc7523: aud host " + host +
+    r.profile_reason = host.empty() ? "picked because aud names no host; pass --profile to choose"
+                                    : "picked from aud: " + host +
                                           " is not a Microsoft Entra host; pass --profile to choose";
   } else {
     r.profile = Profile::kEntra;
-    r.profile_reason = "picked entra: the expected audience is a Microsoft Entra endpoint";
+    r.profile_reason = "picked because the expected audience is a Microsoft Entra endpoint";
   }
 }
 

@@ -20,6 +20,14 @@ inline void PrintTo(const RuleCase& c, std::ostream* os) { *os << c.name; }
 
 inline std::string case_name(const ::testing::TestParamInfo<RuleCase>& p) { return p.param.name; }
 
+// The rule cases of each area (defined in tests/rules_<area>_test.cc).
+const std::vector<RuleCase>& encoding_rule_cases();
+const std::vector<RuleCase>& header_rule_cases();
+const std::vector<RuleCase>& key_rule_cases();
+const std::vector<RuleCase>& claim_rule_cases();
+const std::vector<RuleCase>& audience_rule_cases();
+const std::vector<RuleCase>& request_rule_cases();
+
 // Runs a case and compares the set of rule IDs.
 inline void expect_rules(const RuleCase& rc) {
   Case c;

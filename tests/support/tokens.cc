@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <CLI/CLI.hpp>
 #include <gtest/gtest.h>
 
 #include "assay/base64url.h"
@@ -9,6 +10,7 @@
 #include "assay/key.h"
 #include "assay/request.h"
 #include "assay/signature.h"
+#include "common.h"
 #include "support/testdata.h"
 
 namespace assay::test {
@@ -55,6 +57,56 @@ std::string build_token(const Case& c) {
   return c.tamper ? c.tamper(token) : token;
 }
 
+namespace {
+
+bool has_arg(const std::vector<std::string>& args, std::string_view name) {
+  return std::find(args.begin(), args.end(), name) != args.end();
+}
+
+}  // namespace
+
+std::vector<std::string> verify_args(const Case& c) {
+  std::vector<std::string> a;
+  for (const std::string& f : c.certificates) {
+    a.insert(a.end(), {"--cert", testdata_path("keys/" + f)});
+  }
+  for (const std::string& f : c.public_keys) {
+    a.insert(a.end(), {f.find("jwks") != std::string::npos ? "--jwks" : "--key", testdata_path("keys/" + f)});
+  }
+  if (c.private_key) {
+    a.insert(a.end(), {"--key", testdata_path("keys/" + *c.private_key)});
+  }
+  if (c.profile) {
+    a.insert(a.end(), {"--profile", std::string(profile_name(*c.profile))});
+  }
+  if (!has_arg(c.args, "--now")) {
+    a.insert(a.end(), {"--now", std::to_string(kNow)});
+  }
+  if (c.default_context) {
+    if (!has_arg(c.args, "--client-id")) {
+      a.insert(a.end(), {"--client-id", kClientId});
+    }
+    if ((!c.profile || *c.profile == Profile::kEntra) && !has_arg(c.args, "--aud") &&
+        !has_arg(c.args, "--tenant")) {
+      a.insert(a.end(), {"--tenant", kTenant});
+    }
+  }
+  a.insert(a.end(), c.args.begin(), c.args.end());
+  return a;
+}
+
+std::string case_input(const Case& c, const std::string& token) {
+  if (!c.form) {
+    return token;
+  }
+  std::string body = *c.form;
+  const size_t at = body.find("{token}");
+  if (at != std::string::npos) {
+    body.replace(at, 7, token);
+  }
+  return body;
+}
+
 Report run_case(const Case& c) {
   KeySet ks;
   for (const std::string& f : c.certificates) {
@@ -69,36 +121,38 @@ Report run_case(const Case& c) {
   if (c.private_key) {
     ks.private_key = load_test_private_key(*c.private_key);
   }
-  PolicyBuilder pb;
-  if (c.profile) {
-    pb.profile(*c.profile);
+  // The policy comes from the same options the CLI parses.
+  CLI::App app;
+  cli::PolicyOptions po;
+  po.add_to(app);
+  std::vector<std::string> args = verify_args(c);
+  std::vector<std::string> policy_args;
+  for (size_t i = 0; i < args.size(); i += 2) {
+    if (args[i] != "--cert" && args[i] != "--key" && args[i] != "--jwks") {
+      policy_args.push_back(args[i]);
+      policy_args.push_back(args[i + 1]);
+    }
   }
-  pb.fixed_now(Seconds{std::chrono::seconds{kNow}});
-  if (!c.profile || *c.profile == Profile::kEntra) {
-    pb.tenant(kTenant).expect_client_id(kClientId);
-  } else {
-    pb.expect_client_id(kClientId);
+  std::vector<const char*> argv = {"assay"};
+  for (const std::string& x : policy_args) {
+    argv.push_back(x.c_str());
   }
-  if (c.policy) {
-    c.policy(pb);
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::ParseError& e) {
+    ADD_FAILURE() << "bad case arguments: " << e.what();
+    return Report();
   }
-  auto policy = pb.build();
+  auto policy = po.build();
   EXPECT_TRUE(policy) << (policy ? "" : policy.error().message);
+  if (!policy) {
+    return Report();
+  }
   const std::string token = build_token(c);
   VerifyOptions opts;
   opts.keyless = c.keyless;
   opts.replay = c.replay;
-  Result<Report> r = make_error(ErrorCode::kInternal, "unset");
-  if (c.form) {
-    std::string body = *c.form;
-    const size_t at = body.find("{token}");
-    if (at != std::string::npos) {
-      body.replace(at, 7, token);
-    }
-    r = verify_input(body, ks, *policy, opts);
-  } else {
-    r = verify_input(token, ks, *policy, opts);
-  }
+  auto r = verify_input(case_input(c, token), ks, *policy, opts);
   EXPECT_TRUE(r) << (r ? "" : r.error().message);
   return r ? *r : Report();
 }

@@ -45,7 +45,12 @@ struct Case {
   std::vector<std::string> certificates = {"rsa-2048.crt.pem"};
   std::vector<std::string> public_keys;  // PEM/JWK/JWKS files
   std::optional<std::string> private_key;
-  std::function<void(PolicyBuilder&)> policy;  // after the defaults
+  // Extra `assay verify` options (--alg, --aud, --issuer, --now, ...), parsed exactly as the
+  // CLI parses them, after the defaults: --now kNow, --profile, and for entra --tenant kTenant
+  // and --client-id kClientId (other profiles: --client-id only), unless default_context is
+  // false or the option is given here.
+  std::vector<std::string> args;
+  bool default_context = true;
   std::optional<Profile> profile = Profile::kEntra;
   std::optional<std::string> form;  // a form body; "{token}" is replaced by the assertion
   bool keyless = false;
@@ -60,6 +65,13 @@ std::string x5t_s256_of(const std::string& cert_file);
 
 // Builds the token of `c`.
 std::string build_token(const Case& c);
+
+// The `assay verify` options for `c` (key material, profile, clock, expectations), without
+// the input and --format.
+std::vector<std::string> verify_args(const Case& c);
+
+// The input `assay verify` gets for `c`: the token, or the form body around it.
+std::string case_input(const Case& c, const std::string& token);
 
 // Builds and verifies; fails the test on an engine error.
 Report run_case(const Case& c);

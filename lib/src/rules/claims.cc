@@ -125,23 +125,22 @@ void check_times(RuleContext& ctx) {
   const auto iat = read_time(ctx, "iat");
   const int64_t now = ctx.now.time_since_epoch().count();
   const int64_t skew = ctx.skew.count();
-  const std::string skew_note = " (clock skew " + std::to_string(skew) + " s)";
   if (member(ctx.payload(), "exp") == nullptr) {
     ctx.emit("CLM030", "the claims have no exp", "/payload/exp");
   }
   if (exp && *exp <= now - skew) {
-    ctx.emit("CLM031", "exp " + time_phrase(*exp, ctx.now) + " has passed; now is " +
-                           format_rfc3339(ctx.now) + skew_note,
+    ctx.emit("CLM031", "exp " + time_phrase(*exp, ctx.now) + " (" + format_rfc3339(ctx.now) +
+                           ", clock skew " + std::to_string(skew) + " s)",
              "/payload/exp");
   }
   if (nbf && *nbf > now + skew) {
-    ctx.emit("CLM033", "nbf " + time_phrase(*nbf, ctx.now) + " is in the future; now is " +
-                           format_rfc3339(ctx.now) + skew_note,
+    ctx.emit("CLM033", "nbf " + time_phrase(*nbf, ctx.now) + " (" + format_rfc3339(ctx.now) +
+                           ", clock skew " + std::to_string(skew) + " s)",
              "/payload/nbf");
   }
   if (iat && *iat > now + skew) {
-    ctx.emit("CLM034", "iat " + time_phrase(*iat, ctx.now) + " is in the future; now is " +
-                           format_rfc3339(ctx.now) + skew_note,
+    ctx.emit("CLM034", "iat " + time_phrase(*iat, ctx.now) + " (" + format_rfc3339(ctx.now) +
+                           ", clock skew " + std::to_string(skew) + " s)",
              "/payload/iat");
   }
   if (exp && nbf && *exp <= *nbf) {
@@ -168,7 +167,7 @@ void check_times(RuleContext& ctx) {
     }
   }
   if (iat && now - *iat > 3600 && (!exp || *exp > now - skew)) {
-    ctx.emit("CLM037", "iat " + time_phrase(*iat, ctx.now) + " is more than an hour before now",
+    ctx.emit("CLM037", "iat " + time_phrase(*iat, ctx.now) + ", more than an hour",
              "/payload/iat");
   }
 }

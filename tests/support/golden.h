@@ -1,0 +1,29 @@
+// Test-only: golden files. ASSAY_UPDATE_GOLDEN=1 rewrites them instead of comparing.
+#ifndef ASSAY_TESTS_SUPPORT_GOLDEN_H_
+#define ASSAY_TESTS_SUPPORT_GOLDEN_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace assay::test {
+
+// Compares `actual` with testdata/<relative> (or rewrites it); reports the first differing
+// line on failure.
+void expect_golden(std::string_view relative, const std::string& actual);
+
+struct CliResult {
+  int exit = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `assay ARGS...` in process with `stdin_text` as standard input and colour off.
+CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text = "");
+
+// Replaces the absolute testdata directory in `s` with "testdata".
+std::string relative_paths(std::string s);
+
+}  // namespace assay::test
+
+#endif  // ASSAY_TESTS_SUPPORT_GOLDEN_H_

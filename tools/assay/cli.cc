@@ -1,0 +1,52 @@
+#include "cli.h"
+
+#include <iostream>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "assay/version.h"
+
+namespace assay::cli {
+
+int run_main(int argc, const char* const* argv, const Io& io) {
+  CLI::App app{"assay: build, inspect and verify OAuth 2.0 JWT client assertions "
+               "(RFC 7523 private_key_jwt, Microsoft Entra ID certificate credentials)",
+               "assay"};
+  app.set_version_flag("--version", std::string("assay ") + std::string(version()));
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 no finding at or above --fail-on (default error); 1 findings at or above it\n"
+      "(a token too malformed to decode is a finding too); 2 usage error; 3 runtime error\n"
+      "(unreadable file, key or network failure).\n"
+      "Run 'assay COMMAND --help' for a command's options.");
+  std::vector<Command> commands = {
+      add_inspect_command(app), add_verify_command(app), add_explain_command(app),
+      add_rules_command(app),   add_build_command(app),
+  };
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, io.out, io.err);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  for (const Command& c : commands) {
+    if (c.app->parsed()) {
+      try {
+        return c.run(io);
+      } catch (const CLI::ParseError& e) {
+        const int code = c.app->exit(e, io.out, io.err);
+        return code == 0 ? kExitOk : kExitUsage;
+      } catch (const std::bad_alloc&) {
+        io.err << "assay: error: out of memory\n";
+        return kExitRuntime;
+      } catch (const std::exception& e) {
+        io.err << "assay: internal error: " << e.what() << "\n";
+        return kExitRuntime;
+      }
+    }
+  }
+  return kExitUsage;
+}
+
+}  // namespace assay::cli

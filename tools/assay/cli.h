@@ -1,0 +1,43 @@
+// The assay command line: run_main builds the CLI11 app from one registration function per
+// subcommand, parses argv, runs the chosen command and maps the outcome to an exit code.
+#ifndef ASSAY_TOOLS_CLI_H_
+#define ASSAY_TOOLS_CLI_H_
+
+#include <functional>
+#include <iosfwd>
+
+namespace CLI {
+class App;
+}
+
+namespace assay::cli {
+
+// Exit codes, documented in `assay --help`.
+inline constexpr int kExitOk = 0;        // no finding at or above --fail-on
+inline constexpr int kExitFindings = 1;  // findings at or above that level
+inline constexpr int kExitUsage = 2;     // usage error
+inline constexpr int kExitRuntime = 3;   // runtime error (I/O, unreadable key, network)
+
+struct Io {
+  std::istream& in;
+  std::ostream& out;
+  std::ostream& err;
+  bool color = false;  // ANSI colours on stdout (a terminal, and NO_COLOR unset)
+};
+
+struct Command {
+  CLI::App* app;
+  std::function<int(const Io&)> run;
+};
+
+Command add_inspect_command(CLI::App& parent);
+Command add_verify_command(CLI::App& parent);
+Command add_explain_command(CLI::App& parent);
+Command add_rules_command(CLI::App& parent);
+Command add_build_command(CLI::App& parent);
+
+int run_main(int argc, const char* const* argv, const Io& io);
+
+}  // namespace assay::cli
+
+#endif  // ASSAY_TOOLS_CLI_H_

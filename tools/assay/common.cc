@@ -1,0 +1,291 @@
+#include "common.h"
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "assay/timefmt.h"
+
+namespace assay::cli {
+
+std::string env_or_empty(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? v : "";
+}
+
+Result<std::string> read_input_arg(const std::string& arg, std::istream& in) {
+  if (arg.empty() || arg == "-") {
+    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (data.size() > 16 * 1024 * 1024) {
+      return make_error(ErrorCode::kTooLarge, "standard input exceeds 16 MiB");
+    }
+    return data;
+  }
+  if (arg.front() == '@') {
+    return read_file(arg.substr(1));
+  }
+  return arg;
+}
+
+int report_error(const Io& io, const Error& e) {
+  io.err << "assay: error: " << e.message << "\n";
+  if (!e.detail.empty()) {
+    io.err << "assay: note: " << e.detail << "\n";
+  }
+  return e.code == ErrorCode::kInvalidArgument ? kExitUsage : kExitRuntime;
+}
+
+void PasswordOptions::add_to(CLI::App& app, const std::string& env) {
+  app.add_option("--password", value,
+                 "Password of an encrypted key or .pfx (also $" + env +
+                     "; prefer --password-file or --password-stdin)")
+      ->envname(env);
+  app.add_option("--password-file", file, "Read the password from the first line of FILE");
+  app.add_flag("--password-stdin", from_stdin, "Read the password from the first line of stdin");
+}
+
+Result<std::optional<std::string>> PasswordOptions::resolve(std::istream& in) const {
+  if (!file.empty()) {
+    ASSAY_ASSIGN_OR_RETURN(auto text, read_file(file, 4096));
+    const size_t nl = text.find_first_of("\r\n");
+    return std::optional<std::string>(text.substr(0, nl));
+  }
+  if (from_stdin) {
+    std::string line;
+    std::getline(in, line);
+    if (!line.empty() && line.back() == '\r') {
+      line.pop_back();
+    }
+    return std::optional<std::string>(line);
+  }
+  if (!value.empty()) {
+    return std::optional<std::string>(value);
+  }
+  return std::optional<std::string>();
+}
+
+void KeyOptions::add_to(CLI::App& app, bool for_signing) {
+  if (for_signing) {
+    app.add_option("--cert", certs, "Certificate (PEM or DER) of the signing key ($ASSAY_CERT)")
+        ->envname("ASSAY_CERT")
+        ->expected(1);
+    app.add_option("--key", key, "Private key: PEM PKCS#8/PKCS#1/SEC1, encrypted PEM, DER or JWK ($ASSAY_KEY)")
+        ->envname("ASSAY_KEY");
+    app.add_option("--pfx", pfx, "PKCS#12 (.pfx/.p12) with key and certificate ($ASSAY_PFX)")
+        ->envname("ASSAY_PFX");
+  } else {
+    app.add_option("--cert", certs,
+                   "Trusted (registered) certificate, PEM or DER; repeatable ($ASSAY_CERT)")
+        ->envname("ASSAY_CERT");
+    app.add_option("--key", key,
+                   "A public key (SPKI, PKCS#1, JWK), or the client's private key, which is then "
+                   "also checked against --cert ($ASSAY_KEY)")
+        ->envname("ASSAY_KEY");
+    app.add_option("--jwks", jwks, "Trusted JWKS (or a single JWK) file; keys are chosen by kid/x5t");
+    app.add_option("--pfx", pfx, "PKCS#12 (.pfx) whose certificate is trusted ($ASSAY_PFX)")
+        ->envname("ASSAY_PFX");
+  }
+  password.add_to(app, "ASSAY_PFX_PASSWORD");
+}
+
+namespace {
+
+Result<Credentials> load_with_password(const std::string& path, const std::optional<std::string>& pw) {
+  LoadOptions opts;
+  opts.password = pw;
+  return load_credentials_file(path, opts);
+}
+
+}  // namespace
+
+Result<KeySet> KeyOptions::load_keyset(std::istream& in) const {
+  KeySet ks;
+  ASSAY_ASSIGN_OR_RETURN(auto pw, password.resolve(in));
+  for (const std::string& c : certs) {
+    ASSAY_ASSIGN_OR_RETURN(auto cred, load_with_password(c, pw));
+    if (cred.certificates.empty()) {
+      return make_error(ErrorCode::kInvalidArgument, c + ": --cert needs a certificate, found " + cred.summary);
+    }
+    for (auto& cert : cred.certificates) {
+      ks.certificates.push_back(std::move(cert));
+    }
+  }
+  if (!key.empty()) {
+    ASSAY_ASSIGN_OR_RETURN(auto cred, load_with_password(key, pw));
+    if (cred.private_key) {
+      ks.private_key = cred.private_key;
+    }
+    for (auto& k : cred.public_keys) {
+      ks.keys.push_back(std::move(k));
+    }
+    for (auto& cert : cred.certificates) {
+      ks.certificates.push_back(std::move(cert));
+    }
+  }
+  if (!jwks.empty()) {
+    ASSAY_ASSIGN_OR_RETURN(auto text, read_file(jwks));
+    auto keys = load_jwks(text);
+    if (!keys) {
+      Error e = keys.error();
+      e.message = jwks + ": " + e.message;
+      return tl::unexpected(e);
+    }
+    for (auto& k : *keys) {
+      ks.keys.push_back(std::move(k));
+    }
+  }
+  if (!pfx.empty()) {
+    ASSAY_ASSIGN_OR_RETURN(auto cred, load_with_password(pfx, pw));
+    if (cred.private_key) {
+      ks.private_key = cred.private_key;
+    }
+    if (!cred.certificates.empty()) {
+      ks.certificates.insert(ks.certificates.begin(), cred.certificates.front());
+    }
+  }
+  return ks;
+}
+
+Result<Signer> load_signer(const KeyOptions& k, std::istream& in) {
+  ASSAY_ASSIGN_OR_RETURN(auto pw, k.password.resolve(in));
+  Signer s;
+  if (!k.pfx.empty()) {
+    ASSAY_ASSIGN_OR_RETURN(auto cred, load_with_password(k.pfx, pw));
+    if (!cred.private_key) {
+      return make_error(ErrorCode::kInvalidArgument, k.pfx + ": the PKCS#12 file holds no private key");
+    }
+    s.key = *cred.private_key;
+    if (!cred.certificates.empty()) {
+      s.certificate = cred.certificates.front();
+      s.chain.assign(cred.certificates.begin() + 1, cred.certificates.end());
+    }
+    if (!k.key.empty() || !k.certs.empty()) {
+      return make_error(ErrorCode::kInvalidArgument, "give either --pfx or --key/--cert, not both");
+    }
+    return s;
+  }
+  if (k.key.empty()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "a signing key is needed: --pfx FILE, or --key FILE with --cert FILE");
+  }
+  ASSAY_ASSIGN_OR_RETURN(auto cred, load_with_password(k.key, pw));
+  if (!cred.private_key) {
+    return make_error(ErrorCode::kInvalidArgument, k.key + ": no private key found (" + cred.summary + ")");
+  }
+  s.key = *cred.private_key;
+  std::vector<Certificate> certs = cred.certificates;  // a bundle PEM may carry the certificate
+  for (const std::string& c : k.certs) {
+    ASSAY_ASSIGN_OR_RETURN(auto cc, load_with_password(c, pw));
+    certs.insert(certs.end(), cc.certificates.begin(), cc.certificates.end());
+  }
+  for (size_t i = 0; i < certs.size(); ++i) {
+    if (key_matches_certificate(s.key, certs[i])) {
+      s.certificate = certs[i];
+      for (size_t j = 0; j < certs.size(); ++j) {
+        if (j != i) {
+          s.chain.push_back(certs[j]);
+        }
+      }
+      break;
+    }
+  }
+  if (!s.certificate && !certs.empty()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "the private key " + k.key + " does not belong to the certificate " +
+                          (k.certs.empty() ? k.key : k.certs.front()) + " (subject " +
+                          certs.front().subject() + ", SHA-1 " + certs.front().thumbprints().sha1_hex +
+                          "): Entra would answer AADSTS700027");
+  }
+  return s;
+}
+
+void PolicyOptions::add_to(CLI::App& app) {
+  app.add_option("--profile", profile,
+                 "Rule set: entra, rfc7523, rfc7523bis, oidc (default: picked from the aud host)")
+      ->check(CLI::IsMember({"entra", "rfc7523", "rfc7523bis", "oidc"}));
+  app.add_option("--client-id", client_id, "Expected client ID (iss = sub) ($ASSAY_CLIENT_ID)")
+      ->envname("ASSAY_CLIENT_ID");
+  auto* aud_opt = app.add_option("--aud", aud,
+                                 "Expected aud: the token endpoint (entra, rfc7523, oidc) or the "
+                                 "issuer (rfc7523bis); replaces Microsoft's hosts");
+  auto* tenant_opt = app.add_option("--tenant", tenant, "Entra tenant (GUID or domain) ($ASSAY_TENANT)")
+                         ->envname("ASSAY_TENANT");
+  aud_opt->excludes(tenant_opt);
+  app.add_option("--endpoint", endpoint, "Entra token endpoint version the request goes to: v1 or v2")
+      ->check(CLI::IsMember({"v1", "v2"}));
+  app.add_option("--authority-host", authority_host,
+                 "Host (with :port) replacing login.microsoftonline.com, e.g. assay-mock's "
+                 "($ASSAY_AUTHORITY_HOST)")
+      ->envname("ASSAY_AUTHORITY_HOST");
+  app.add_option("--issuer", issuer, "The authorization server's issuer identifier");
+  app.add_option("--token-endpoint", token_endpoint,
+                 "The authorization server's token endpoint (rfc7523bis: must not be aud)");
+  app.add_option("--alg", algs, "Allowed algorithms (repeatable); default: the profile's")
+      ->delimiter(',');
+  app.add_option("--now", now, "Check at this time: epoch seconds or RFC 3339 (default: now)");
+  app.add_option("--skew", skew, "Clock skew in seconds for every time check (default: 300 entra, 60 others)");
+  app.add_option("--max-lifetime", max_lifetime,
+                 "Lifetime in seconds above which CLM035 fires (default: 600 entra, 3600 others)");
+}
+
+Result<Policy> PolicyOptions::build() const {
+  PolicyBuilder b;
+  if (!profile.empty()) {
+    b.profile(*parse_profile(profile));
+  }
+  if (!client_id.empty()) {
+    b.expect_client_id(client_id);
+  }
+  if (!aud.empty()) {
+    b.expect_audience(aud);
+  }
+  if (!tenant.empty()) {
+    b.tenant(tenant);
+  }
+  if (!endpoint.empty()) {
+    b.endpoint(endpoint == "v1" ? EntraEndpoint::kV1 : EntraEndpoint::kV2);
+  }
+  if (!authority_host.empty()) {
+    b.authority_host(authority_host);
+  }
+  if (!issuer.empty()) {
+    b.expect_issuer(issuer);
+  }
+  if (!token_endpoint.empty()) {
+    b.token_endpoint(token_endpoint);
+  }
+  if (!algs.empty()) {
+    std::vector<Alg> list;
+    for (const std::string& a : algs) {
+      auto parsed = parse_alg(a);
+      if (!parsed) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          "--alg " + a + ": not one of RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512");
+      }
+      list.push_back(*parsed);
+    }
+    b.allow_algorithms(std::move(list));
+  }
+  if (!now.empty()) {
+    ASSAY_ASSIGN_OR_RETURN(auto t, parse_time(now));
+    b.fixed_now(t);
+  }
+  if (skew) {
+    b.clock_skew(std::chrono::seconds{*skew});
+  }
+  if (max_lifetime) {
+    b.max_lifetime(std::chrono::seconds{*max_lifetime});
+  }
+  return b.build();
+}
+
+void add_format_option(CLI::App& app, std::string& format) {
+  app.add_option("--format", format, "Output format: text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_val("text");
+}
+
+}  // namespace assay::cli

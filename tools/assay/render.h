@@ -1,0 +1,51 @@
+// Rendering of reports and findings: text for people (colour on a terminal, human times) and
+// JSON for machines (the schema in docs/json-output.md).
+#ifndef ASSAY_TOOLS_RENDER_H_
+#define ASSAY_TOOLS_RENDER_H_
+
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "assay/finding.h"
+#include "assay/json.h"
+#include "assay/request.h"
+#include "assay/verify.h"
+
+namespace assay::cli {
+
+// ANSI styling that is a no-op when colour is off.
+struct Paint {
+  bool on = false;
+  std::string bold(std::string_view s) const { return wrap("1", s); }
+  std::string dim(std::string_view s) const { return wrap("2", s); }
+  std::string red(std::string_view s) const { return wrap("1;31", s); }
+  std::string green(std::string_view s) const { return wrap("1;32", s); }
+  std::string yellow(std::string_view s) const { return wrap("33", s); }
+  std::string cyan(std::string_view s) const { return wrap("36", s); }
+  std::string severity(Severity s, std::string_view text) const;
+  std::string wrap(std::string_view code, std::string_view s) const;
+};
+
+// The JSON of one finding: rule, name, severity, message, hint, pointer, ref, aadsts (when
+// Entra has a code).
+void finding_to_json(const Finding& f, Json& out);
+
+// The whole report as JSON. `inspect` marks the output of `assay inspect`.
+void report_to_json(const Report& r, Json& out, Severity fail_on, InputKind input, bool inspect);
+
+// The compact per-line object of `assay verify --batch`.
+void report_to_batch_json(const Report& r, size_t line, Json& out, Severity fail_on);
+
+// Text: the decoded header and payload with times and thumbprints explained (inspect).
+void render_decoded_text(const Report& r, std::ostream& os, const Paint& p);
+
+// Text: the findings block and the summary line.
+void render_findings_text(const Report& r, std::ostream& os, const Paint& p);
+
+// "2 errors, 1 warning" (or "no findings").
+std::string findings_summary(const Report& r);
+
+}  // namespace assay::cli
+
+#endif  // ASSAY_TOOLS_RENDER_H_
