@@ -7,6 +7,7 @@
 #include <openssl/provider.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -51,7 +52,7 @@ std::string digest(const EVP_MD* md, std::string_view data) {
 
 std::string name_to_string(const X509_NAME* name) {
   BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) {
+  if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~XN_FLAG_DN_REV) < 0) {
     clear_errors();
     return {};
   }
@@ -129,14 +130,30 @@ Result<Certificate> KeyAccess::make_certificate(X509Ptr x509) {
   return Certificate(std::move(impl));
 }
 
+namespace {
+OSSL_PROVIDER* g_default_provider = nullptr;
+OSSL_PROVIDER* g_legacy_provider = nullptr;
+
+void unload_providers() {
+  OSSL_PROVIDER_unload(g_legacy_provider);
+  OSSL_PROVIDER_unload(g_default_provider);
+  g_legacy_provider = nullptr;
+  g_default_provider = nullptr;
+}
+}  // namespace
+
 bool ensure_legacy_provider() {
+  // The one piece of process-wide state in libassay: OpenSSL's default library context is
+  // global, so the legacy provider is loaded into it once, on first need, and unloaded at exit
+  // (registered after OpenSSL's own cleanup, so it runs before it).
   static std::once_flag once;
   static bool loaded = false;
   std::call_once(once, [] {
-    OSSL_PROVIDER* def = OSSL_PROVIDER_load(nullptr, "default");
-    OSSL_PROVIDER* legacy = OSSL_PROVIDER_load(nullptr, "legacy");
-    loaded = def != nullptr && legacy != nullptr;
+    g_default_provider = OSSL_PROVIDER_load(nullptr, "default");
+    g_legacy_provider = OSSL_PROVIDER_load(nullptr, "legacy");
+    loaded = g_default_provider != nullptr && g_legacy_provider != nullptr;
     clear_errors();
+    std::atexit(unload_providers);
   });
   return loaded;
 }

@@ -105,7 +105,7 @@ class Certificate {
   bool empty() const { return impl_ == nullptr; }
   const std::string& der() const;
   std::string pem() const;
-  // RFC 2253-style names, e.g. "CN=assay-daemon,O=Contoso".
+  // Names in RFC 2253 syntax, in certificate order: "CN=assay-daemon,O=Contoso".
   std::string subject() const;
   std::string issuer() const;
   std::string serial_hex() const;  // upper case
