@@ -15,7 +15,8 @@ struct Area {
 
 const Area kAreas[] = {{"encoding", encoding_rule_cases}, {"header", header_rule_cases},
                        {"key", key_rule_cases},           {"claim", claim_rule_cases},
-                       {"audience", audience_rule_cases}, {"request", request_rule_cases}};
+                       {"audience", audience_rule_cases}, {"request", request_rule_cases},
+                       {"realworld", realworld_rule_cases}};
 
 void PrintTo(const Area& a, std::ostream* os) { *os << a.name; }
 

@@ -27,6 +27,7 @@ const std::vector<RuleCase>& key_rule_cases();
 const std::vector<RuleCase>& claim_rule_cases();
 const std::vector<RuleCase>& audience_rule_cases();
 const std::vector<RuleCase>& request_rule_cases();
+const std::vector<RuleCase>& realworld_rule_cases();
 
 // Runs a case and compares the set of rule IDs.
 inline void expect_rules(const RuleCase& rc) {
