@@ -35,6 +35,9 @@ Command add_verify_command(CLI::App& parent);
 Command add_explain_command(CLI::App& parent);
 Command add_rules_command(CLI::App& parent);
 Command add_build_command(CLI::App& parent);
+Command add_cert_command(CLI::App& parent);
+Command add_token_command(CLI::App& parent);
+Command add_mail_command(CLI::App& parent);
 
 int run_main(int argc, const char* const* argv, const Io& io);
 

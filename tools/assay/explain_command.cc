@@ -9,6 +9,7 @@
 #include "assay/aadsts.h"
 #include "assay/rules.h"
 #include "common.h"
+#include "explain.h"
 #include "render.h"
 
 namespace assay::cli {
@@ -41,6 +42,95 @@ std::string echoed_thumbprint(const std::string& description) {
   return end == std::string::npos ? std::string() : description.substr(start, end - start);
 }
 
+}  // namespace
+
+void explanation_to_json(const ExplainTarget& t, const AadstsInfo& info, Json& out) {
+  const std::string thumb = echoed_thumbprint(t.description);
+  out = Json::object();
+  out["schema"] = 1;
+  out["code"] = info.code;
+  out["codes"] = t.codes;
+  out["name"] = info.name;
+  out["error"] = info.error;
+  out["http_status"] = info.http_status;
+  out["entra_text"] = info.description;
+  out["meaning"] = info.meaning;
+  Json causes = Json::array();
+  for (const AadstsCause& c : info.causes) {
+    Json cj = Json::object();
+    cj["cause"] = c.text;
+    Json rules = Json::array();
+    for (const std::string& id : split_rules(c.rules)) {
+      const RuleInfo* r = find_rule(id);
+      Json rj = Json::object();
+      rj["rule"] = id;
+      rj["name"] = r != nullptr ? r->name : "";
+      rules.push_back(rj);
+    }
+    cj["rules"] = rules;
+    causes.push_back(cj);
+  }
+  out["causes"] = causes;
+  out["next"] = info.next;
+  for (const auto& [k, v] : {std::pair<const char*, const std::string*>{"trace_id", &t.trace_id},
+                             {"correlation_id", &t.correlation_id},
+                             {"timestamp", &t.timestamp},
+                             {"note", &t.note}}) {
+    if (!v->empty()) {
+      out[k] = *v;
+    }
+  }
+  if (!thumb.empty()) {
+    out["thumbprint_used_by_client"] = thumb;
+  }
+  if (info.modern_code != 0) {
+    out["modern_code"] = info.modern_code;
+  }
+}
+
+void print_explanation(const ExplainTarget& t, const AadstsInfo& info, std::ostream& os, const Paint& p) {
+  const std::string thumb = echoed_thumbprint(t.description);
+  os << p.bold("AADSTS" + std::to_string(info.code)) << "  " << info.error << " (HTTP "
+     << info.http_status << ")" << (info.name.empty() ? "" : "  " + p.dim(std::string(info.name)))
+     << "\n";
+  if (!t.note.empty()) {
+    os << p.dim(t.note) << "\n";
+  }
+  if (!info.description.empty()) {
+    os << p.bold("Entra says") << "  " << info.description << "\n";
+  }
+  os << p.bold("meaning") << "     " << info.meaning << "\n";
+  if (info.modern_code != 0) {
+    os << "            today Entra answers AADSTS" << info.modern_code << " instead\n";
+  }
+  if (!thumb.empty()) {
+    os << p.bold("thumbprint") << "  the assertion named the certificate " << thumb
+       << ": compare it with the SHA-1 of `assay cert show CERT`\n";
+  }
+  os << "\n" << p.bold("likely causes, most likely first") << "\n";
+  int n = 1;
+  for (const AadstsCause& c : info.causes) {
+    os << "  " << n++ << ". " << c.text << "\n";
+    const auto ids = split_rules(c.rules);
+    if (!ids.empty()) {
+      std::string list;
+      for (const std::string& id : ids) {
+        const RuleInfo* r = find_rule(id);
+        list += (list.empty() ? "" : ", ") + id + (r != nullptr ? " " + std::string(r->name) : "");
+      }
+      os << "     " << p.dim("detected by " + list) << "\n";
+    }
+  }
+  os << "\n" << p.bold("next") << "  " << info.next << "\n";
+  if (!t.trace_id.empty() || !t.correlation_id.empty()) {
+    os << p.dim("trace " + t.trace_id + "  correlation " + t.correlation_id +
+                (t.timestamp.empty() ? "" : "  at " + t.timestamp))
+       << "\n";
+  }
+}
+
+namespace {
+
 int run_explain(const ExplainOptions& o, const Io& io) {
   auto text = read_input_arg(o.input, io.in);
   if (!text) {
@@ -58,89 +148,13 @@ int run_explain(const ExplainOptions& o, const Io& io) {
                                       std::to_string(target->primary),
                                   ""});
   }
-  const std::string thumb = echoed_thumbprint(target->description);
   if (o.format == "json") {
-    Json out = Json::object();
-    out["schema"] = 1;
-    out["code"] = info->code;
-    out["codes"] = target->codes;
-    out["name"] = info->name;
-    out["error"] = info->error;
-    out["http_status"] = info->http_status;
-    out["entra_text"] = info->description;
-    out["meaning"] = info->meaning;
-    Json causes = Json::array();
-    for (const AadstsCause& c : info->causes) {
-      Json cj = Json::object();
-      cj["cause"] = c.text;
-      Json rules = Json::array();
-      for (const std::string& id : split_rules(c.rules)) {
-        const RuleInfo* r = find_rule(id);
-        Json rj = Json::object();
-        rj["rule"] = id;
-        rj["name"] = r != nullptr ? r->name : "";
-        rules.push_back(rj);
-      }
-      cj["rules"] = rules;
-      causes.push_back(cj);
-    }
-    out["causes"] = causes;
-    out["next"] = info->next;
-    for (const auto& [k, v] : {std::pair<const char*, const std::string*>{"trace_id", &target->trace_id},
-                               {"correlation_id", &target->correlation_id},
-                               {"timestamp", &target->timestamp},
-                               {"note", &target->note}}) {
-      if (!v->empty()) {
-        out[k] = *v;
-      }
-    }
-    if (!thumb.empty()) {
-      out["thumbprint_used_by_client"] = thumb;
-    }
-    if (info->modern_code != 0) {
-      out["modern_code"] = info->modern_code;
-    }
+    Json out;
+    explanation_to_json(*target, *info, out);
     io.out << out.dump(2) << "\n";
     return kExitOk;
   }
-  const Paint p{io.color};
-  io.out << p.bold("AADSTS" + std::to_string(info->code)) << "  " << info->error << " (HTTP "
-         << info->http_status << ")" << (info->name.empty() ? "" : "  " + p.dim(std::string(info->name)))
-         << "\n";
-  if (!target->note.empty()) {
-    io.out << p.dim(target->note) << "\n";
-  }
-  if (!info->description.empty()) {
-    io.out << p.bold("Entra says") << "  " << info->description << "\n";
-  }
-  io.out << p.bold("meaning") << "     " << info->meaning << "\n";
-  if (info->modern_code != 0) {
-    io.out << "            today Entra answers AADSTS" << info->modern_code << " instead\n";
-  }
-  if (!thumb.empty()) {
-    io.out << p.bold("thumbprint") << "  the assertion named the certificate " << thumb
-           << ": compare it with the SHA-1 of `assay cert show CERT`\n";
-  }
-  io.out << "\n" << p.bold("likely causes, most likely first") << "\n";
-  int n = 1;
-  for (const AadstsCause& c : info->causes) {
-    io.out << "  " << n++ << ". " << c.text << "\n";
-    const auto ids = split_rules(c.rules);
-    if (!ids.empty()) {
-      std::string list;
-      for (const std::string& id : ids) {
-        const RuleInfo* r = find_rule(id);
-        list += (list.empty() ? "" : ", ") + id + (r != nullptr ? " " + std::string(r->name) : "");
-      }
-      io.out << "     " << p.dim("detected by " + list) << "\n";
-    }
-  }
-  io.out << "\n" << p.bold("next") << "  " << info->next << "\n";
-  if (!target->trace_id.empty() || !target->correlation_id.empty()) {
-    io.out << p.dim("trace " + target->trace_id + "  correlation " + target->correlation_id +
-                    (target->timestamp.empty() ? "" : "  at " + target->timestamp))
-           << "\n";
-  }
+  print_explanation(*target, *info, io.out, Paint{io.color});
   return kExitOk;
 }
 

@@ -1,0 +1,62 @@
+// The CLI's HTTP client (token, mail, probe): TLS verification on by default, a private CA via
+// --ca-file, bounded timeouts, HTTPS_PROXY/NO_PROXY, and bounded retries that honour
+// Retry-After on 429 and 503. Only http.cc includes <httplib.h>.
+#ifndef ASSAY_TOOLS_HTTP_H_
+#define ASSAY_TOOLS_HTTP_H_
+
+#include <map>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "assay/result.h"
+
+namespace CLI {
+class App;
+}
+
+namespace assay::cli {
+
+struct HttpOptions {
+  std::string ca_file;
+  bool insecure = false;
+  int timeout_seconds = 30;   // connect, read and write, each
+  int retries = 3;            // extra attempts after a 429/503
+  int max_retry_wait = 60;    // seconds; a longer Retry-After gives up
+  bool verbose = false;
+
+  // --ca-file, --insecure, --timeout, --retries (and $ASSAY_CA_FILE).
+  void add_to(CLI::App& app);
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // names in lower case
+  int attempts = 0;
+  std::string header(const std::string& lower_name) const;
+};
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// POSTs an application/x-www-form-urlencoded body. Fails with kNetwork (connection, TLS, timeout;
+// the message names the URL and the cause) or kInvalidArgument (a URL that is not http(s)).
+// Every retry is announced on `log`.
+[[nodiscard]] Result<HttpResponse> http_post_form(const std::string& url, const std::string& body,
+                                                  const Headers& headers, const HttpOptions& o,
+                                                  std::ostream& log);
+
+// GETs `url` (path and query included).
+[[nodiscard]] Result<HttpResponse> http_get(const std::string& url, const Headers& headers,
+                                            const HttpOptions& o, std::ostream& log);
+
+// Prints the loud --insecure warning.
+void warn_insecure(std::ostream& err);
+
+// True for 127.0.0.0/8, ::1 and localhost URLs.
+bool is_loopback_url(const std::string& url);
+
+}  // namespace assay::cli
+
+#endif  // ASSAY_TOOLS_HTTP_H_

@@ -1,0 +1,196 @@
+// assay mail: the original sample as one command: an app-only token for Microsoft Graph, then
+// the N most recent messages of a user's Inbox.
+#include <ctime>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "assay/request.h"
+#include "assay/timefmt.h"
+#include "render.h"
+#include "token_flow.h"
+
+namespace assay::cli {
+namespace {
+
+struct MailOptions {
+  AssertionOptions a;
+  HttpOptions http;
+  std::string user;
+  int top = 10;
+  std::string graph_url = "https://graph.microsoft.com";
+  std::string token_endpoint;
+  std::string format = "text";
+};
+
+std::string str(const Json& j, const char* name) {
+  return j.is_object() && j.contains(name) && j[name].is_string() ? j[name].get<std::string>() : "";
+}
+
+std::string local_time(const std::string& iso) {
+  auto t = parse_time(iso);
+  if (!t) {
+    return iso;
+  }
+  const time_t tt = static_cast<time_t>(t->time_since_epoch().count());
+  struct tm tm {};
+  localtime_r(&tt, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M %z", &tm);
+  return buf;
+}
+
+std::string fit(std::string s, size_t width) {
+  for (char& c : s) {
+    if (c == '\r' || c == '\n' || c == '\t') {
+      c = ' ';
+    }
+  }
+  if (s.size() > width) {
+    s = s.substr(0, width - 3) + "...";
+  }
+  return s + std::string(width - std::min(width, s.size()), ' ');
+}
+
+void explain_graph_error(int status, const Json& body, const Io& io) {
+  const Paint p{io.color};
+  const Json err = body.is_object() && body.contains("error") ? body["error"] : Json();
+  io.out << p.red("FAILED") << "  Graph answered HTTP " << status;
+  if (!str(err, "code").empty()) {
+    io.out << " " << str(err, "code") << ": " << str(err, "message");
+  }
+  io.out << "\n";
+  switch (status) {
+    case 401:
+      io.out << "The access token was rejected. Check that it was requested for Microsoft Graph "
+                "(scope https://graph.microsoft.com/.default), that it has not expired, and that it "
+                "came from the tenant that owns the mailbox.\n";
+      break;
+    case 403:
+      io.out << "Access denied: the app lacks the Mail.Read application permission (role), or "
+                "no administrator granted consent for it. In the app registration: API permissions "
+                "> Add a permission > Microsoft Graph > Application permissions > Mail.Read, then "
+                "'Grant admin consent'. An Application Access Policy can also restrict mailboxes.\n";
+      break;
+    case 404:
+      io.out << "Unknown user or mailbox: check the UPN or object ID, and that the user has an "
+                "Exchange Online mailbox.\n";
+      break;
+    case 429:
+    case 503:
+      io.out << "Graph is throttling; assay retried as Retry-After asked and gave up.\n";
+      break;
+    default:
+      break;
+  }
+}
+
+int run_mail(const MailOptions& o, const Io& io) {
+  if (o.top < 1 || o.top > 1000) {
+    return report_error(io, Error{ErrorCode::kInvalidArgument, "", "--top must be 1..1000", ""});
+  }
+  AssertionOptions a = o.a;
+  if (a.scope.empty() && a.resource.empty()) {
+    if (a.entra_endpoint() == EntraEndpoint::kV1) {
+      a.resource = "https://graph.microsoft.com";
+    } else {
+      a.scope = "https://graph.microsoft.com/.default";
+    }
+  }
+  auto t = request_token(a, o.http, o.token_endpoint, io);
+  if (!t) {
+    return report_error(io, t.error());
+  }
+  if (!t->ok) {
+    if (o.format == "json") {
+      Json out = Json::object({{"schema", 1}, {"ok", false}, {"stage", "token"}, {"status", t->response.status}});
+      token_failure_json(*t, out);
+      io.out << out.dump(2) << "\n";
+    } else {
+      print_token_failure(*t, io);
+    }
+    return kExitFindings;
+  }
+  std::string base = o.graph_url;
+  while (!base.empty() && base.back() == '/') {
+    base.pop_back();
+  }
+  const std::string url = base + "/v1.0/users/" + form_encode(o.user) +
+                          "/mailFolders/inbox/messages?%24top=" + std::to_string(o.top) +
+                          "&%24orderby=receivedDateTime%20desc&%24select=id,subject,from,receivedDateTime,"
+                          "isRead,bodyPreview,hasAttachments,importance";
+  auto res = http_get(url, {{"Authorization", "Bearer " + t->access_token}, {"Accept", "application/json"}},
+                      o.http, io.err);
+  if (!res) {
+    return report_error(io, res.error());
+  }
+  Json body;
+  parse_json_strict(res->body, body, {}, false);
+  if (res->status != 200 || !body.is_object() || !body.contains("value") || !body["value"].is_array()) {
+    if (o.format == "json") {
+      Json out = Json::object({{"schema", 1}, {"ok", false}, {"stage", "graph"}, {"status", res->status}});
+      out["error"] = body.is_object() && body.contains("error") ? body["error"] : Json(res->body.substr(0, 500));
+      io.out << out.dump(2) << "\n";
+    } else {
+      explain_graph_error(res->status, body, io);
+    }
+    return kExitFindings;
+  }
+  const Json& msgs = body["value"];
+  if (o.format == "json") {
+    Json out = Json::object({{"schema", 1}, {"ok", true}, {"user", o.user}, {"count", msgs.size()}});
+    out["messages"] = msgs;
+    if (body.contains("@odata.nextLink")) {
+      out["next_link"] = body["@odata.nextLink"];
+    }
+    io.out << out.dump(2) << "\n";
+    return kExitOk;
+  }
+  const Paint p{io.color};
+  io.out << p.bold(o.user) << ": " << msgs.size() << " most recent Inbox messages\n";
+  io.out << p.dim(fit("#", 3) + fit("received (local)", 23) + fit("received (UTC)", 22) + fit("read", 5) +
+                  fit("from", 32) + "subject")
+         << "\n";
+  int n = 1;
+  for (const Json& m : msgs) {
+    const Json from = m.contains("from") ? m["from"] : Json();
+    const Json addr = from.is_object() && from.contains("emailAddress") ? from["emailAddress"] : Json();
+    std::string sender = str(addr, "name");
+    if (!str(addr, "address").empty()) {
+      sender += (sender.empty() ? "" : " ") + ("<" + str(addr, "address") + ">");
+    }
+    const std::string received = str(m, "receivedDateTime");
+    const bool read = m.contains("isRead") && m["isRead"].is_boolean() && m["isRead"].get<bool>();
+    io.out << fit(std::to_string(n++), 3) << fit(local_time(received), 23) << fit(received, 22)
+           << fit(read ? "yes" : "no", 5) << fit(sender, 32) << str(m, "subject") << "\n";
+    const std::string preview = str(m, "bodyPreview");
+    if (!preview.empty()) {
+      io.out << "   " << p.dim(fit(preview, 100)) << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_mail_command(CLI::App& parent) {
+  auto opts = std::make_shared<MailOptions>();
+  CLI::App* app = parent.add_subcommand(
+      "mail", "Get a Microsoft Graph token with a certificate credential and list the most recent "
+              "messages of a user's Inbox (needs the Mail.Read application permission)");
+  app->add_option("--user", opts->user, "The mailbox: UPN or user object ID")->required();
+  app->add_option("--top", opts->top, "How many messages (default 10)");
+  app->add_option("--graph-url", opts->graph_url,
+                  "Microsoft Graph base URL (default https://graph.microsoft.com; assay-mock's URL "
+                  "offline) ($ASSAY_GRAPH_URL)")
+      ->envname("ASSAY_GRAPH_URL");
+  opts->a.add_to(*app, /*with_scope=*/true);
+  opts->http.add_to(*app);
+  app->add_option("--token-endpoint", opts->token_endpoint, "POST the token request here instead");
+  add_format_option(*app, opts->format);
+  app->footer("Exit codes: 0 messages listed; 1 the token endpoint or Graph refused; 2 usage; 3 network or file error.");
+  return {app, [opts](const Io& io) { return run_mail(*opts, io); }};
+}
+
+}  // namespace assay::cli
