@@ -169,9 +169,6 @@ Result<HttpResponse> exchange(const std::string& method, const std::string& url,
           why = "the server certificate is not trusted (give its CA with --ca-file, e.g. "
                 "assay-mock's ca.pem; the system CAs are used otherwise)";
           break;
-        case httplib::Error::ProxyConnection:
-          why = "cannot connect through the proxy " + proxy;
-          break;
         default:
           why = httplib::to_string(res.error());
           break;
