@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "assay/base64url.h"
 #include "assay/key.h"
 #include "assay/replay.h"
@@ -283,6 +285,32 @@ TEST(KeyRules, SignatureInfoNamesTheKey) {
   EXPECT_TRUE(r.signature.verified);
   EXPECT_EQ(r.signature.status, "valid");
   EXPECT_NE(r.signature.key.find("CN=assay test rsa-2048"), std::string::npos) << r.signature.key;
+}
+
+}  // namespace
+}  // namespace assay::test
+
+namespace assay::test {
+namespace {
+
+// KEY009: JWK metadata that forbids signature verification.
+TEST(KeyRules, JwkMetadataConflicts) {
+  const std::string base = read_testdata("keys/rsa-2048.pub.jwk.json");
+  for (const char* extra : {R"("use":"enc")", R"("key_ops":["encrypt"])", R"("alg":"RS256")"}) {
+    const std::string jwk = base.substr(0, base.rfind('}')) + "," + extra + "}";
+    const std::string path = testing::TempDir() + "/assay-jwk-conflict.json";
+    std::ofstream(path) << jwk;
+    KeySet ks;
+    ks.keys.push_back(load_credentials_file(path).value().public_keys.at(0));
+    Case c;
+    c.header.erase("x5t#S256");
+    c.header["kid"] = "k";
+    auto p = PolicyBuilder().profile(Profile::kRfc7523).expect_client_id(kClientId)
+                 .fixed_now(Seconds{std::chrono::seconds{kNow}}).build().value();
+    auto r = verify_input(build_token(c), ks, p);
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->has("KEY009")) << extra;
+  }
 }
 
 }  // namespace

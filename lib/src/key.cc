@@ -828,6 +828,13 @@ Result<Key> load_jwk_object(const Json& jwk, std::string_view ctx) {
   meta.kid = jwk_string(jwk, "kid");
   meta.alg = jwk_string(jwk, "alg");
   meta.use = jwk_string(jwk, "use");
+  if (auto ops = jwk.find("key_ops"); ops != jwk.end() && ops->is_array()) {
+    for (const Json& op : *ops) {
+      if (op.is_string()) {
+        meta.key_ops.push_back(op.get<std::string>());
+      }
+    }
+  }
   meta.x5t = jwk_string(jwk, "x5t");
   meta.x5t_s256 = jwk_string(jwk, "x5t#S256");
   const bool priv = jwk.contains("d");

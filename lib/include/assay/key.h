@@ -38,6 +38,7 @@ struct JwkMetadata {
   std::string kid;
   std::string alg;
   std::string use;
+  std::vector<std::string> key_ops;
   std::string x5t;       // as given in the JWK (or computed from its x5c)
   std::string x5t_s256;  // as given in the JWK (or computed from its x5c)
 };

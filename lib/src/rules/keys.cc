@@ -335,6 +335,20 @@ void check_signature_and_keys(RuleContext& ctx) {
     }
   }
 
+  // RFC 7517 §4.2-4.4: a JWK restricted to other uses must not verify signatures.
+  const JwkMetadata& meta = used->key.jwk();
+  std::string conflict;
+  if (!meta.use.empty() && meta.use != "sig") {
+    conflict = "its use is " + quote(meta.use);
+  } else if (!meta.key_ops.empty() &&
+             std::find(meta.key_ops.begin(), meta.key_ops.end(), "verify") == meta.key_ops.end()) {
+    conflict = "its key_ops do not include \"verify\"";
+  } else if (!meta.alg.empty() && meta.alg != alg_text) {
+    conflict = "its alg is " + quote(meta.alg) + ", the token's " + quote(alg_text);
+  }
+  if (!conflict.empty()) {
+    ctx.emit("KEY009", used->label + " is not a signature key for this token: " + conflict, "");
+  }
   if (verified_by != nullptr) {
     emit_signature_outcome(ctx, outcome, *alg, *verified_by);
   } else {

@@ -389,6 +389,12 @@ constexpr std::array kRules = {
              "kid does not match the kid or thumbprint of the key that verified the signature.",
              "Set kid to the key's identifier, or leave it out.", "RFC 7515 §4.1.4", 0, kAllW,
              true, false},
+    RuleInfo{"KEY009", "jwk-metadata-conflict",
+             "The verifying JWK is not meant for this use: use is not sig, key_ops lacks verify, or "
+             "its alg differs from the token's.",
+             "Publish signing keys with use sig (or key_ops [verify]) and the alg the client signs "
+             "with.",
+             "RFC 7517 §4.2, §4.3, §4.4", 0, kAllE, true, false},
     // ---------------------------------------------------------------- signature
     RuleInfo{"SIG001", "signature-missing", "The signature segment is empty.",
              "Sign the assertion; an empty signature is never valid.",
