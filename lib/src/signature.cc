@@ -360,6 +360,64 @@ SignatureCheck check_ecdsa_form(Alg alg, std::string_view signature) {
   return c;
 }
 
+Result<std::string> sign_with_pss_salt(Alg alg, const Key& key, std::string_view data,
+                                       int salt_length) {
+  const KeyImpl* k = KeyAccess::impl(key);
+  if (alg_family(alg) != AlgFamily::kRsaPss || k == nullptr || !k->has_private ||
+      k->type != KeyType::kRsa) {
+    return make_error(ErrorCode::kInvalidArgument, "PSS with a chosen salt needs a PS* alg and an RSA private key");
+  }
+  MdCtxPtr ctx = fresh_ctx(k->pkey.get(), /*for_sign=*/true, AlgFamily::kRsaPss, alg_md(alg), salt_length);
+  size_t len = 0;
+  if (!ctx || EVP_DigestSign(ctx.get(), nullptr, &len, as_uchar(data.data()), data.size()) != 1) {
+    return internal::ossl_error(ErrorCode::kCrypto, "cannot sign with salt length " + std::to_string(salt_length));
+  }
+  std::string sig(len, '\0');
+  if (EVP_DigestSign(ctx.get(), as_uchar(sig.data()), &len, as_uchar(data.data()), data.size()) != 1) {
+    return internal::ossl_error(ErrorCode::kCrypto, "signing failed");
+  }
+  sig.resize(len);
+  return sig;
+}
+
+std::string ecdsa_negate_s(Alg alg, std::string_view signature) {
+  const size_t half = ecdsa_signature_size(alg) / 2;
+  const BIGNUM* n = alg_family(alg) == AlgFamily::kEcdsa ? curve_order(alg) : nullptr;
+  if (n == nullptr || signature.size() != 2 * half) {
+    return {};
+  }
+  BnPtr s(BN_bin2bn(as_uchar(signature.data() + half), static_cast<int>(half), nullptr));
+  BnPtr flipped(BN_new());
+  if (!s || !flipped || BN_sub(flipped.get(), n, s.get()) != 1) {
+    clear_errors();
+    return {};
+  }
+  std::string out(signature);
+  BN_bn2binpad(flipped.get(), as_uchar(out.data() + half), static_cast<int>(half));
+  return out;
+}
+
+std::string ecdsa_to_der(Alg alg, std::string_view signature) {
+  EcForm f;
+  const size_t half = ecdsa_signature_size(alg) / 2;
+  if (half == 0 || signature.size() != 2 * half) {
+    return {};
+  }
+  f.r.reset(BN_bin2bn(as_uchar(signature.data()), static_cast<int>(half), nullptr));
+  f.s.reset(BN_bin2bn(as_uchar(signature.data() + half), static_cast<int>(half), nullptr));
+  return ec_to_der(f);
+}
+
+std::string ecdsa_curve_order(Alg alg) {
+  const BIGNUM* n = alg_family(alg) == AlgFamily::kEcdsa ? curve_order(alg) : nullptr;
+  if (n == nullptr) {
+    return {};
+  }
+  std::string out(ecdsa_signature_size(alg) / 2, '\0');
+  BN_bn2binpad(n, as_uchar(out.data()), static_cast<int>(out.size()));
+  return out;
+}
+
 std::string hmac_for_confusion_check(std::string_view alg_name_text, std::string_view secret,
                                      std::string_view data) {
   const char* digest = alg_name_text == "HS256"   ? "SHA256"

@@ -2,8 +2,8 @@
 """Generates the test-only keys and certificates in this directory.
 
 Run with Debian's /usr/bin/python3 (python3-cryptography) and the openssl command line:
-    /usr/bin/python3 testdata/keys/generate.py
-The outputs are committed: every conformance vector and golden file refers to these exact keys,
+    /usr/bin/python3 testdata/keys/generate.py [NAME...]
+With names (e.g. ec-p256-b), only those keys and their certificates are (re)made. The outputs are committed: every conformance vector and golden file refers to these exact keys,
 so regenerating them means regenerating the vectors (`assay vectors generate`) too.
 These keys protect nothing. Never use them outside tests.
 """
@@ -12,6 +12,7 @@ import datetime
 import json
 import os
 import subprocess
+import sys
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -91,14 +92,17 @@ def openssl_pfx(name, key_file, cert_file, legacy):
 
 
 def main():
+    only = set(sys.argv[1:])  # e.g. "ec-p256-b": (re)generate only these keys and their files
     keys = {}
     # RSA: the main key (a), a second key (b) for mismatch cases, and a weak 1024-bit key.
     for name, bits in [("rsa-2048", 2048), ("rsa-2048-b", 2048), ("rsa-1024", 1024),
                        ("rsa-3072", 3072)]:
         keys[name] = rsa.generate_private_key(public_exponent=65537, key_size=bits)
-    for name, curve in [("ec-p256", ec.SECP256R1()), ("ec-p384", ec.SECP384R1()),
-                        ("ec-p521", ec.SECP521R1())]:
+    for name, curve in [("ec-p256", ec.SECP256R1()), ("ec-p256-b", ec.SECP256R1()),
+                        ("ec-p384", ec.SECP384R1()), ("ec-p521", ec.SECP521R1())]:
         keys[name] = ec.generate_private_key(curve)
+    if only:
+        keys = {k: v for k, v in keys.items() if k in only}
 
     for name, key in keys.items():
         write(f"{name}.key.pem", pem_key(key), 0o600)
@@ -110,6 +114,8 @@ def main():
         write(f"{name}.jwk.json", (json.dumps(jwk_of(key, True), indent=2) + "\n").encode(), 0o600)
         write(f"{name}.pub.jwk.json", (json.dumps(jwk_of(key, False), indent=2) + "\n").encode())
 
+    if only:
+        return
     a = keys["rsa-2048"]
     # Other encodings of the main RSA key.
     write("rsa-2048.pkcs1.pem", pem_key(a, serialization.PrivateFormat.TraditionalOpenSSL), 0o600)

@@ -23,7 +23,7 @@ int run_main(int argc, const char* const* argv, const Io& io) {
   std::vector<Command> commands = {
       add_inspect_command(app), add_verify_command(app), add_explain_command(app),
       add_rules_command(app),   add_build_command(app),  add_cert_command(app),
-      add_token_command(app),   add_mail_command(app),
+      add_token_command(app),   add_mail_command(app),   add_vectors_command(app),
   };
   try {
     app.parse(argc, argv);

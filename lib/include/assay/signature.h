@@ -61,6 +61,23 @@ SignatureCheck check_ecdsa_form(Alg alg, std::string_view signature);
 std::string hmac_for_confusion_check(std::string_view alg_name, std::string_view secret,
                                      std::string_view data);
 
+// --- Deliberately wrong signatures, for conformance test data (assay vectors, assay probe).
+
+// RSA-PSS for `alg` (PS256/384/512) with an explicit salt length instead of the digest length.
+// Fails with `kInvalidArgument` for a non-PSS alg or a key without a private RSA part.
+[[nodiscard]] Result<std::string> sign_with_pss_salt(Alg alg, const Key& key, std::string_view data,
+                                                     int salt_length);
+
+// The other valid ECDSA signature (r, n - s) of an R||S `signature` for `alg`; empty when
+// `signature` is not R||S of the right length.
+std::string ecdsa_negate_s(Alg alg, std::string_view signature);
+
+// The DER ECDSA-Sig-Value of an R||S signature (what OpenSSL emits natively); empty on error.
+std::string ecdsa_to_der(Alg alg, std::string_view signature);
+
+// The curve order n of `alg` as big-endian bytes of the field size; empty for RSA algs.
+std::string ecdsa_curve_order(Alg alg);
+
 }  // namespace assay
 
 #endif  // ASSAY_SIGNATURE_H_
