@@ -24,6 +24,7 @@ int run_main(int argc, const char* const* argv, const Io& io) {
       add_inspect_command(app), add_verify_command(app), add_explain_command(app),
       add_rules_command(app),   add_build_command(app),  add_cert_command(app),
       add_token_command(app),   add_mail_command(app),   add_vectors_command(app),
+      add_probe_command(app),
   };
   try {
     app.parse(argc, argv);

@@ -39,6 +39,7 @@ Command add_cert_command(CLI::App& parent);
 Command add_token_command(CLI::App& parent);
 Command add_mail_command(CLI::App& parent);
 Command add_vectors_command(CLI::App& parent);
+Command add_probe_command(CLI::App& parent);
 
 int run_main(int argc, const char* const* argv, const Io& io);
 

@@ -1,0 +1,485 @@
+// assay probe: check a token server. It sends a valid assertion (which must be accepted), then
+// one freshly built request per negative class that can go over the wire, and says for each
+// whether the server rejected it, wrongly accepted it, or rejected it for another reason.
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "assay/aadsts.h"
+#include "assay/build.h"
+#include "assay/pki.h"
+#include "assay/request.h"
+#include "assay/rules.h"
+#include "assay/verify.h"
+#include "common.h"
+#include "conformance.h"
+#include "http.h"
+#include "render.h"
+
+namespace assay::cli {
+namespace {
+
+struct ProbeOptions {
+  std::string token_endpoint;
+  std::string client_id;
+  KeyOptions keys;
+  std::string profile;
+  std::string issuer;
+  std::string scope;
+  std::string resource;
+  HttpOptions http;
+  bool yes = false;
+  double rate = 5;
+  bool replay_rejected = false;
+  std::string only;
+  std::string format = "text";
+  std::string junit;
+  std::string alg;
+};
+
+struct ProbeResult {
+  std::string cls;
+  std::string section;
+  std::string description;
+  std::string expected;  // valid | invalid | acceptable (assay's verdict for the profile)
+  std::vector<std::string> expected_rules;
+  int expected_aadsts = 0;
+  int status = 0;
+  std::string error;
+  int aadsts = 0;
+  std::string verdict;
+  std::string note;
+};
+
+std::string json_string(const Json& j, const char* k) {
+  return j.is_object() && j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : "";
+}
+
+int first_code(const Json& body) {
+  if (body.is_object() && body.contains("error_codes") && body["error_codes"].is_array() &&
+      !body["error_codes"].empty() && body["error_codes"][0].is_number_integer()) {
+    return body["error_codes"][0].get<int>();
+  }
+  auto t = parse_explain_input(json_string(body, "error_description"));
+  return t ? t->primary : 0;
+}
+
+// The AADSTS codes Entra could answer for the rules that fire (in rule order).
+std::vector<int> expected_codes(const std::vector<std::string>& rules) {
+  std::vector<int> codes;
+  for (const std::string& id : rules) {
+    const RuleInfo* r = find_rule(id);
+    if (r != nullptr && r->aadsts != 0) {
+      codes.push_back(r->aadsts);
+    }
+  }
+  return codes;
+}
+
+std::string classify(const ProbeResult& r, const std::vector<int>& acceptable_codes, bool accepted) {
+  if (r.expected == "valid") {
+    return accepted ? "accepted-as-expected" : "wrongly-rejected";
+  }
+  if (r.expected == "acceptable") {
+    return accepted ? "accepted-as-allowed" : "correctly-rejected";
+  }
+  if (accepted) {
+    return "wrongly-accepted";
+  }
+  if (r.aadsts != 0 && !acceptable_codes.empty() &&
+      std::find(acceptable_codes.begin(), acceptable_codes.end(), r.aadsts) == acceptable_codes.end()) {
+    return "rejected-other-reason";
+  }
+  return "correctly-rejected";
+}
+
+int run_probe(const ProbeOptions& o, const Io& io) {
+  if (!is_loopback_url(o.token_endpoint) && !o.yes) {
+    return report_error(io, Error{ErrorCode::kInvalidArgument, "",
+                                  o.token_endpoint + " is not a loopback address: probing sends ~120 "
+                                  "deliberately bad requests; pass --yes to confirm you own this server",
+                                  ""});
+  }
+  if (o.http.insecure) {
+    warn_insecure(io.err);
+  }
+  auto signer = load_signer(o.keys, io.in);
+  if (!signer) {
+    return report_error(io, signer.error());
+  }
+  if (!signer->certificate) {
+    return report_error(io, Error{ErrorCode::kInvalidArgument, "", "probe needs the certificate too (--cert or --pfx)", ""});
+  }
+  const Key key = signer->key;
+  const Certificate cert = *signer->certificate;
+  // Another key of the same type, never registered: for wrong-key classes.
+  auto other = generate_key(key.type() == KeyType::kEc ? KeySpec::kEcP256 : KeySpec::kRsa2048);
+  if (!other) {
+    return report_error(io, other.error());
+  }
+  const Seconds start = now_seconds();
+  CertificateRequest req{"CN=assay probe (not registered)", start - std::chrono::hours(1),
+                         start + std::chrono::hours(24), CertificateUsage::kClientAssertion, {}, {}};
+  auto other_cert = create_certificate(req, *other, *other);
+  if (!other_cert) {
+    return report_error(io, other_cert.error());
+  }
+  // The profile and the context the server should enforce.
+  ProfileContext ctx;
+  const std::string host = [&] {
+    const size_t s = o.token_endpoint.find("://");
+    std::string h = o.token_endpoint.substr(s == std::string::npos ? 0 : s + 3);
+    return h.substr(0, h.find_first_of(":/"));
+  }();
+  ctx.profile = !o.profile.empty() ? *parse_profile(o.profile) : (is_entra_host(host) ? Profile::kEntra : Profile::kRfc7523);
+  ctx.client_id = o.client_id;
+  ctx.token_endpoint = o.token_endpoint;
+  ctx.issuer = o.issuer;
+  if (ctx.issuer.empty()) {
+    if (ctx.profile == Profile::kEntra) {
+      const size_t p = o.token_endpoint.find("/oauth2/");
+      ctx.issuer = (p == std::string::npos ? o.token_endpoint : o.token_endpoint.substr(0, p)) + "/v2.0";
+    } else if (ctx.profile == Profile::kRfc7523bis) {
+      return report_error(io, Error{ErrorCode::kInvalidArgument, "", "rfc7523bis needs --issuer (the aud it requires)", ""});
+    } else {
+      ctx.issuer = o.token_endpoint;
+    }
+  }
+  ctx.audience = ctx.profile == Profile::kRfc7523bis ? ctx.issuer : o.token_endpoint;
+  ctx.skew = static_cast<int>(default_skew(ctx.profile).count());
+  ctx.max_lifetime = static_cast<int>(default_max_lifetime(ctx.profile).count());
+  const size_t oauth = o.token_endpoint.find("/oauth2/");
+  if (ctx.profile == Profile::kEntra && oauth != std::string::npos) {
+    const std::string before = o.token_endpoint.substr(0, oauth);
+    ctx.tenant = before.substr(before.rfind('/') + 1);
+  }
+  Alg alg = key.type() == KeyType::kEc ? Alg::kES256 : Alg::kPS256;
+  if (!o.alg.empty()) {
+    auto a = parse_alg(o.alg);
+    if (!a) {
+      return report_error(io, Error{ErrorCode::kInvalidArgument, "", "--alg " + o.alg + " is not supported", ""});
+    }
+    alg = *a;
+  }
+  const bool v1 = o.token_endpoint.ends_with("/oauth2/token") && o.scope.empty();
+  std::vector<FormParam> scope_param;
+  if (!o.resource.empty() || v1) {
+    scope_param.push_back({"resource", o.resource.empty() ? "https://graph.microsoft.com" : o.resource});
+  } else if (ctx.profile == Profile::kEntra || !o.scope.empty()) {
+    scope_param.push_back({"scope", o.scope.empty() ? "https://graph.microsoft.com/.default" : o.scope});
+  }
+  PolicyBuilder pb;
+  pb.profile(ctx.profile).expect_client_id(ctx.client_id);
+  if (ctx.profile == Profile::kRfc7523bis) {
+    pb.expect_issuer(ctx.issuer).token_endpoint(ctx.token_endpoint);
+  } else {
+    pb.expect_audience(ctx.token_endpoint);
+    if (ctx.profile != Profile::kEntra) {
+      pb.expect_issuer(ctx.issuer);
+    }
+  }
+  auto policy = pb.build();
+  if (!policy) {
+    return report_error(io, policy.error());
+  }
+  KeySet trusted;
+  trusted.certificates.push_back(cert);
+
+  std::optional<std::regex> only;
+  if (!o.only.empty()) {
+    try {
+      only = std::regex(o.only);
+    } catch (const std::regex_error&) {
+      return report_error(io, Error{ErrorCode::kInvalidArgument, "", "--only: not a regular expression", ""});
+    }
+  }
+  const auto pause = std::chrono::milliseconds(o.rate > 0 ? static_cast<int>(1000.0 / o.rate) : 0);
+  auto post = [&](const std::string& body, ProbeResult& r) -> Result<bool> {
+    std::this_thread::sleep_for(pause);
+    HttpOptions h = o.http;
+    h.retries = 0;  // a 429 is an answer here, not something to wait out
+    ASSAY_ASSIGN_OR_RETURN(auto res, http_post_form(o.token_endpoint, body, {{"Accept", "application/json"}}, h, io.err));
+    Json j;
+    parse_json_strict(res.body, j, {}, false);
+    r.status = res.status;
+    r.error = json_string(j, "error");
+    r.aadsts = first_code(j);
+    return res.status == 200 && j.is_object() && j.contains("access_token");
+  };
+  auto form_with = [&](const std::string& token, std::vector<FormParam> extra_or_replace,
+                       const std::vector<std::string>& drop) {
+    std::vector<FormParam> f = {{"grant_type", "client_credentials"},
+                                {"client_id", ctx.client_id},
+                                {"client_assertion_type", std::string(kJwtBearerAssertionType)},
+                                {"client_assertion", token}};
+    f.insert(f.end(), scope_param.begin(), scope_param.end());
+    for (const std::string& d : drop) {
+      std::erase_if(f, [&](const FormParam& p) { return p.name == d; });
+    }
+    for (FormParam& p : extra_or_replace) {
+      auto it = std::find_if(f.begin(), f.end(), [&](const FormParam& q) { return q.name == p.name; });
+      if (it != f.end() && p.name != "client_assertion") {
+        it->value = p.value;
+      } else {
+        f.push_back(p);
+      }
+    }
+    return form_body(f);
+  };
+
+  std::vector<ProbeResult> results;
+  int counter = 0;
+  auto fresh_draft = [&](Draft& d) {
+    const int64_t now = now_seconds().time_since_epoch().count();
+    d = baseline(ctx, alg, cert, now, random_uuid());
+    (void)counter;
+  };
+  // 1. The baseline.
+  ProbeResult base;
+  base.cls = "valid-baseline";
+  base.expected = "valid";
+  base.description = "A conforming assertion: it must be accepted.";
+  std::string baseline_token;
+  {
+    Draft d;
+    fresh_draft(d);
+    auto t = realize(d, key);
+    if (!t) {
+      return report_error(io, t.error());
+    }
+    baseline_token = *t;
+    auto ok = post(form_with(*t, {}, {}), base);
+    if (!ok) {
+      return report_error(io, ok.error());
+    }
+    base.verdict = *ok ? "accepted-as-expected" : "wrongly-rejected";
+    results.push_back(base);
+  }
+  const bool baseline_ok = base.verdict == "accepted-as-expected";
+  // 2. Every wire class.
+  if (baseline_ok) {
+    const ClassEnv env{ctx, alg, key, cert, *other, *other_cert};
+    for (const ConformanceClass& c : conformance_classes()) {
+      if (!c.wire || c.positive || c.material != Material::kCertificate || !class_applies(c, alg, ctx.profile)) {
+        continue;
+      }
+      if (only && !std::regex_search(c.id, *only)) {
+        continue;
+      }
+      Draft d;
+      fresh_draft(d);
+      c.apply(d, env);
+      auto t = realize(d, key);
+      if (!t) {
+        return report_error(io, t.error());
+      }
+      ProbeResult r;
+      r.cls = c.id;
+      r.section = c.section;
+      r.description = c.description;
+      auto verdict = verify_input(form_with(*t, {}, {}), trusted, *policy);
+      std::vector<std::string> rules;
+      Severity max = Severity::kOff;
+      if (verdict) {
+        for (const Finding& f : verdict->findings) {
+          if (f.severity == Severity::kError) {
+            rules.push_back(f.rule_id);
+          }
+        }
+        max = verdict->max_severity();
+      }
+      r.expected = max == Severity::kError ? "invalid" : max == Severity::kWarning ? "acceptable" : "valid";
+      r.expected_rules = rules;
+      const std::vector<int> codes = expected_codes(rules);
+      r.expected_aadsts = codes.empty() ? 0 : codes.front();
+      auto ok = post(form_with(*t, {}, {}), r);
+      if (!ok) {
+        return report_error(io, ok.error());
+      }
+      r.verdict = classify(r, codes, *ok);
+      results.push_back(r);
+    }
+    // 3. Request-level classes.
+    struct RequestClass {
+      std::string id, description;
+      std::vector<FormParam> replace;
+      std::vector<std::string> drop;
+    };
+    const std::vector<RequestClass> request_classes = {
+        {"assertion-type-wrong", "client_assertion_type is the SAML bearer type",
+         {{"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:saml2-bearer"}}, {}},
+        {"assertion-type-missing", "client_assertion_type is missing", {}, {"client_assertion_type"}},
+        {"assertion-missing", "client_assertion is missing", {}, {"client_assertion"}},
+        {"client-id-mismatch", "client_id names another client than the assertion",
+         {{"client_id", "00000000-0000-0000-0000-00000000beef"}}, {}},
+        {"client-secret-too", "client_secret sent as well as the assertion", {{"client_secret", "s3cret"}}, {}},
+    };
+    for (const RequestClass& rc : request_classes) {
+      if (only && !std::regex_search(rc.id, *only)) {
+        continue;
+      }
+      Draft d;
+      fresh_draft(d);
+      auto t = realize(d, key);
+      if (!t) {
+        return report_error(io, t.error());
+      }
+      ProbeResult r;
+      r.cls = rc.id;
+      r.section = "F";
+      r.description = rc.description;
+      const std::string body = form_with(*t, rc.replace, rc.drop);
+      auto verdict = verify_input(body, trusted, *policy);
+      std::vector<std::string> rules;
+      if (verdict) {
+        for (const Finding& f : verdict->findings) {
+          if (f.severity == Severity::kError) {
+            rules.push_back(f.rule_id);
+          }
+        }
+      }
+      r.expected = rules.empty() ? "acceptable" : "invalid";
+      r.expected_rules = rules;
+      const std::vector<int> codes = expected_codes(rules);
+      r.expected_aadsts = codes.empty() ? 0 : codes.front();
+      auto ok = post(body, r);
+      if (!ok) {
+        return report_error(io, ok.error());
+      }
+      r.verdict = classify(r, codes, *ok);
+      results.push_back(r);
+    }
+    // 4. Replay of the baseline assertion.
+    if (!only || std::regex_search("replay", *only)) {
+      ProbeResult r;
+      r.cls = "replay";
+      r.section = "E.47";
+      r.description = "The accepted baseline assertion sent again (same jti)";
+      r.expected = o.replay_rejected ? "invalid" : "acceptable";
+      r.note = o.replay_rejected ? "the server says it rejects replays (--replay-rejected)"
+                                 : "replay handling is implementation-defined (Entra allows it)";
+      auto ok = post(form_with(baseline_token, {}, {}), r);
+      if (!ok) {
+        return report_error(io, ok.error());
+      }
+      r.verdict = classify(r, {}, *ok);
+      results.push_back(r);
+    }
+  }
+
+  std::map<std::string, int> counts;
+  for (const ProbeResult& r : results) {
+    counts[r.verdict]++;
+  }
+  const bool failed = !baseline_ok || counts["wrongly-accepted"] > 0;
+  if (o.format == "json") {
+    Json arr = Json::array();
+    for (const ProbeResult& r : results) {
+      Json j = Json::object({{"class", r.cls}, {"section", r.section}, {"description", r.description},
+                             {"expected", r.expected}, {"expected_rules", r.expected_rules},
+                             {"status", r.status}, {"error", r.error}, {"verdict", r.verdict}});
+      if (r.aadsts != 0) {
+        j["aadsts"] = r.aadsts;
+      }
+      if (r.expected_aadsts != 0) {
+        j["expected_aadsts"] = r.expected_aadsts;
+      }
+      if (!r.note.empty()) {
+        j["note"] = r.note;
+      }
+      arr.push_back(j);
+    }
+    Json out = Json::object({{"schema", 1}, {"target", o.token_endpoint}, {"profile", profile_name(ctx.profile)},
+                             {"alg", alg_name(alg)}, {"baseline_accepted", baseline_ok}, {"classes", arr}});
+    Json c = Json::object();
+    for (const auto& [k, v] : counts) {
+      c[k] = v;
+    }
+    out["counts"] = c;
+    io.out << out.dump(2) << "\n";
+  } else {
+    const Paint p{io.color};
+    io.out << p.bold("assay probe") << " " << o.token_endpoint << " (profile " << profile_name(ctx.profile) << ", "
+           << alg_name(alg) << ")\n";
+    for (const ProbeResult& r : results) {
+      std::string v = r.verdict;
+      const std::string shown = v == "wrongly-accepted" || v == "wrongly-rejected" ? p.red(v)
+                                : v == "rejected-other-reason"                      ? p.yellow(v)
+                                                                                    : p.green(v);
+      io.out << "  " << shown << std::string(24 - std::min<size_t>(24, v.size()), ' ') << r.cls << "  "
+             << p.dim("HTTP " + std::to_string(r.status) + (r.error.empty() ? "" : " " + r.error) +
+                      (r.aadsts != 0 ? " AADSTS" + std::to_string(r.aadsts) : "") +
+                      (v == "rejected-other-reason" && r.expected_aadsts != 0
+                           ? " (assay expected AADSTS" + std::to_string(r.expected_aadsts) + ")"
+                           : ""))
+             << "\n";
+    }
+    if (!baseline_ok) {
+      io.out << p.red("the valid assertion was rejected") << ": fix the set-up first (client ID, registered "
+             << "certificate, scope); run `assay token` with the same options for the explanation\n";
+    }
+    std::string summary;
+    for (const auto& [k, v] : counts) {
+      summary += (summary.empty() ? "" : ", ") + std::to_string(v) + " " + k;
+    }
+    io.out << summary << "\n";
+  }
+  if (!o.junit.empty()) {
+    std::ofstream x(o.junit);
+    x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"assay probe\" tests=\"" << results.size()
+      << "\" failures=\"" << counts["wrongly-accepted"] + (baseline_ok ? 0 : 1) << "\">\n";
+    for (const ProbeResult& r : results) {
+      x << " <testcase classname=\"probe." << profile_name(ctx.profile) << "\" name=\"" << r.cls << "\">";
+      if (r.verdict == "wrongly-accepted" || (r.cls == "valid-baseline" && !baseline_ok)) {
+        x << "<failure message=\"" << r.verdict << "\">HTTP " << r.status << "</failure>";
+      }
+      x << "</testcase>\n";
+    }
+    x << "</testsuite>\n";
+  }
+  return failed ? kExitFindings : kExitOk;
+}
+
+}  // namespace
+
+Command add_probe_command(CLI::App& parent) {
+  auto o = std::make_shared<ProbeOptions>();
+  CLI::App* app = parent.add_subcommand(
+      "probe",
+      "Check a token server: a valid assertion, then one request per negative class, each built "
+      "fresh with your key; reports what was correctly rejected and what was wrongly accepted");
+  app->add_option("--token-endpoint", o->token_endpoint, "The token endpoint to probe")->required();
+  app->add_option("--client-id", o->client_id, "The registered client ($ASSAY_CLIENT_ID)")
+      ->envname("ASSAY_CLIENT_ID")
+      ->required();
+  o->keys.add_to(*app, /*for_signing=*/true);
+  app->add_option("--profile", o->profile, "entra, rfc7523, rfc7523bis or oidc (default: entra for Microsoft hosts, else rfc7523)")
+      ->check(CLI::IsMember({"entra", "rfc7523", "rfc7523bis", "oidc"}));
+  app->add_option("--issuer", o->issuer, "The server's issuer identifier (required for rfc7523bis)");
+  auto* s = app->add_option("--scope", o->scope, "scope for v2 / generic requests");
+  auto* r = app->add_option("--resource", o->resource, "resource for v1 requests");
+  s->excludes(r);
+  app->add_option("--alg", o->alg, "Signature algorithm (default PS256, ES256 for EC keys)");
+  o->http.add_to(*app);
+  app->add_flag("--yes", o->yes, "Confirm you own a non-loopback target");
+  app->add_option("--rate", o->rate, "Requests per second (default 5)");
+  app->add_flag("--replay-rejected", o->replay_rejected, "The server promises to reject a reused jti");
+  app->add_option("--only", o->only, "Only classes whose name matches this regular expression");
+  app->add_option("--junit", o->junit, "Also write JUnit XML here");
+  add_format_option(*app, o->format);
+  app->footer(
+      "Verdicts: correctly-rejected, wrongly-accepted (a security finding), rejected-other-reason "
+      "(rejected, but not with the code assay expected), accepted-as-allowed (implementation-defined "
+      "for the profile), accepted-as-expected, wrongly-rejected (a valid shape refused).\n"
+      "Exit codes: 0 nothing wrongly accepted; 1 something was wrongly accepted or the valid "
+      "assertion was refused; 2 usage; 3 network or file error.");
+  return {app, [o](const Io& io) { return run_probe(*o, io); }};
+}
+
+}  // namespace assay::cli
