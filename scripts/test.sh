@@ -2,7 +2,8 @@
 # Installs what is missing, builds and runs the whole test suite:
 #   1. a normal build with -Werror and every test (unit, CLI, end to end, interop);
 #   2. an ASan+UBSan build running the same tests;
-#   3. install + a tiny consumer built against the installed package.
+#   3. every libFuzzer target for a bounded time (clang, ASan + UBSan);
+#   4. install + a tiny consumer built against the installed package.
 # Exit status: 0 when everything passed.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -22,6 +23,9 @@ configure_and_build build/asan -DCMAKE_BUILD_TYPE=Debug -DASSAY_WERROR=ON \
 log "tests 2/2 (sanitizers)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build/asan --output-on-failure -j "$ASSAY_JOBS" --timeout 600
+
+log "fuzzing: every libFuzzer target for ${ASSAY_FUZZ_SECONDS:-60}s (clang, ASan + UBSan)"
+ASSAY_JOBS="$ASSAY_JOBS" ./fuzz/run.sh "${ASSAY_FUZZ_SECONDS:-60}"
 
 log "install + consumer"
 rm -rf build/install build/consumer

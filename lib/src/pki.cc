@@ -55,11 +55,13 @@ Result<Key> generate_key(KeySpec spec) {
       pkey = EVP_RSA_gen(4096);
       break;
     case KeySpec::kEcP256:
-      pkey = EVP_EC_gen("P-256");
+    case KeySpec::kEcP384: {
+      // EVP_EC_gen is a macro with a const-dropping cast; call what it expands to.
+      char p256[] = "P-256";
+      char p384[] = "P-384";
+      pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", spec == KeySpec::kEcP384 ? p384 : p256);
       break;
-    case KeySpec::kEcP384:
-      pkey = EVP_EC_gen("P-384");
-      break;
+    }
   }
   if (pkey == nullptr) {
     return ossl_error(ErrorCode::kCrypto, "cannot generate a " + std::string(key_spec_name(spec)) + " key");

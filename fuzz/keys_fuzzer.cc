@@ -1,0 +1,10 @@
+// libFuzzer entry point for the keys target (see targets.h).
+#include <cstddef>
+#include <cstdint>
+
+#include "targets.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  assay::fuzz::keys(data, size);
+  return 0;
+}

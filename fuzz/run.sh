@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan), makes seed corpora from testdata/, and
+# runs each target for SECONDS (default 60). Exits non-zero on any crash, leak or timeout; the
+# reproducer is left in build/fuzz/artifacts/. Turn a reproducer into a regression test by
+# copying it to testdata/fuzz-regressions/<target>/ (tests/fuzz_regression_test.cc replays it).
+#   fuzz/run.sh [SECONDS] [TARGET...]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+seconds="${1:-60}"
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(base64url json verify keys form)
+build="$root/build/fuzz"
+jobs="${ASSAY_JOBS:-$(nproc)}"
+
+CXX=clang++ CC=clang cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DASSAY_FUZZ=ON -DASSAY_SANITIZE="address;undefined;fuzzer-no-link" -DASSAY_WERROR=ON \
+  -DASSAY_BUILD_TESTS=OFF -DASSAY_BUILD_BENCH=OFF -DASSAY_BUILD_TOOLS=OFF >/dev/null
+cmake --build "$build" -j "$jobs" >/dev/null
+
+/usr/bin/python3 - "$root" "$build/seeds" <<'PY'
+import base64, glob, json, os, sys
+root, out = sys.argv[1], sys.argv[2]
+def put(target, name, data):
+    d = os.path.join(out, target); os.makedirs(d, exist_ok=True)
+    open(os.path.join(d, name), "wb").write(data if isinstance(data, bytes) else data.encode())
+def b64d(s):
+    s = s.replace("-", "+").replace("_", "/"); s += "=" * (-len(s) % 4)
+    try: return base64.b64decode(s)
+    except Exception: return b""
+n = 0
+for f in sorted(glob.glob(os.path.join(root, "testdata/vectors/*.json"))):
+    for g in json.load(open(f))["testGroups"]:
+        for t in g["tests"]:
+            a = t["assertion"]; n += 1; name = f"{os.path.basename(f)[17:22]}-{t['tcId']}"
+            put("verify", name, a)
+            segs = a.split(".")
+            for i, s in enumerate(segs[:3]):
+                put("base64url", f"{name}-{i}", s)
+                if i < 2: put("json", f"{name}-{i}", b64d(s))
+            put("form", name, "grant_type=client_credentials&client_id=x&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=" + a + "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default")
+for f in sorted(glob.glob(os.path.join(root, "testdata/keys/*"))):
+    if not f.endswith(".py"):
+        put("keys", os.path.basename(f), open(f, "rb").read())
+put("keys", "jwks", open(os.path.join(root, "testdata/keys/jwks.json"), "rb").read())
+print(f"seeds from {n} vectors")
+PY
+
+mkdir -p "$build/artifacts"
+status=0
+for t in "${targets[@]}"; do
+  corpus="$build/corpus/$t"
+  mkdir -p "$corpus"
+  regress="$root/testdata/fuzz-regressions/$t"
+  extra=()
+  [ -d "$regress" ] && extra+=("$regress")
+  echo "==> fuzzing $t for ${seconds}s"
+  if ! ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      "$build/fuzz/${t}_fuzzer" "$corpus" "$build/seeds/$t" "${extra[@]}" \
+      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=131072 \
+      -dict="$root/fuzz/jose.dict" -artifact_prefix="$build/artifacts/$t-" -print_final_stats=1 \
+      > "$build/$t.log" 2>&1; then
+    echo "fuzz target $t FAILED; see $build/$t.log and $build/artifacts/"
+    tail -40 "$build/$t.log"
+    status=1
+  else
+    grep -E "stat::number_of_executed_units|cov:" "$build/$t.log" | tail -2
+  fi
+done
+exit $status
