@@ -170,9 +170,9 @@ int run_new(const CertNewOptions& o, const Io& io) {
   Json kc = Json::object();
   kc["customKeyIdentifier"] = t.custom_key_identifier;
   kc["displayName"] = cert->subject();
-  kc["endDate"] = format_rfc3339(cert->not_after());
+  kc["endDateTime"] = format_rfc3339(cert->not_after());
   kc["keyId"] = key_id;
-  kc["startDate"] = format_rfc3339(cert->not_before());
+  kc["startDateTime"] = format_rfc3339(cert->not_before());
   kc["type"] = "AsymmetricX509Cert";
   kc["usage"] = "Verify";
   kc["value"] = base64_encode(cert->der());
