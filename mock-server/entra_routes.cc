@@ -322,7 +322,9 @@ void handle_token(State& st, const httplib::Request& req, httplib::Response& res
   for (const std::string& r : v.rules) {
     rules += (rules.empty() ? "" : ",") + r;
   }
-  res.set_header("x-assay-rules", rules);
+  if (!rules.empty()) {
+    res.set_header("x-assay-rules", rules);
+  }
   res.set_header("Cache-Control", "no-store, no-cache");
   res.set_header("Pragma", "no-cache");
   res.set_header("x-ms-request-id", random_uuid());

@@ -204,7 +204,9 @@ void send_entra_error(const State& st, const httplib::Request& req, httplib::Res
     header += (header.empty() ? "" : ",") + r;
   }
   body["assay_rules"] = std::move(rules);
-  res.set_header("x-assay-rules", header);
+  if (!header.empty()) {
+    res.set_header("x-assay-rules", header);
+  }
   res.set_header("Cache-Control", "no-store, no-cache");
   res.set_header("Pragma", "no-cache");
   res.set_header("x-ms-request-id", trace);

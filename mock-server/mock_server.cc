@@ -33,7 +33,7 @@ namespace fs = std::filesystem;
 constexpr size_t kPayloadMaxBytes = 1024 * 1024;
 constexpr time_t kReadTimeoutSeconds = 5;
 constexpr time_t kWriteTimeoutSeconds = 5;
-constexpr time_t kKeepAliveTimeoutSeconds = 5;
+constexpr time_t kKeepAliveTimeoutSeconds = 2;  // also bounds how long stop() waits for idle clients
 constexpr size_t kKeepAliveMaxCount = 100000;
 
 Result<void> write_file(const std::string& path, std::string_view bytes, bool secret) {
