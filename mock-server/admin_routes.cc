@@ -1,17 +1,16 @@
 // The operator's side: /_assay/health, the token-request journal, and fault injection (delays,
 // throttling and transient errors shaped as Entra or Graph sends them, dropped connections).
-#include <arpa/inet.h>
-#include <httplib.h>
-#include <netinet/in.h>
-#include <openssl/ssl.h>
-#include <sys/socket.h>
-
 #include <algorithm>
+#include <arpa/inet.h>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
+#include <httplib.h>
 #include <nlohmann/json.hpp>
+#include <openssl/ssl.h>
 
 #include "assay/build.h"
 #include "assay/version.h"
@@ -88,7 +87,9 @@ void drop_connection(const httplib::Request& req) {
   }
 }
 
-bool is_graph_path(std::string_view path) { return path.starts_with("/v1.0/") || path.starts_with("/beta/"); }
+bool is_graph_path(std::string_view path) {
+  return path.starts_with("/v1.0/") || path.starts_with("/beta/");
+}
 
 void send_graph_fault(const httplib::Request& req, httplib::Response& res, const Fault& f) {
   if (f.retry_after) {
@@ -172,7 +173,8 @@ bool int_member(const Json& j, const char* name, int lo, int hi, int& out, std::
   if (v == nullptr) {
     return true;
   }
-  if (!v->is_number_integer() || (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(hi)) ||
+  if (!v->is_number_integer() ||
+      (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(hi)) ||
       v->get<int64_t>() < lo || v->get<int64_t>() > hi) {
     error = std::string("/") + name + ": expected an integer between " + std::to_string(lo) +
             " and " + std::to_string(hi);
@@ -206,7 +208,8 @@ void add_fault(State& st, const httplib::Request& req, httplib::Response& res) {
     const auto& n = kv.first;
     if (n != "path" && n != "count" && n != "status" && n != "retry_after" && n != "delay_ms" &&
         n != "drop") {
-      bad(res, "/" + n + ": unknown member (expected path, count, status, retry_after, delay_ms, drop)");
+      bad(res,
+          "/" + n + ": unknown member (expected path, count, status, retry_after, delay_ms, drop)");
       return;
     }
   }
@@ -388,7 +391,8 @@ void add_admin_routes(httplib::Server& server, State& st) {
     s->journal.clear();
     send_json(res, 200, body);
   });
-  server.Post("/_assay/faults", [s](const Request& req, Response& res) { add_fault(*s, req, res); });
+  server.Post("/_assay/faults",
+              [s](const Request& req, Response& res) { add_fault(*s, req, res); });
   server.Get("/_assay/faults", [s](const Request&, Response& res) { list_faults(*s, res); });
   server.Delete("/_assay/faults", [s](const Request&, Response& res) { clear_faults(*s, res); });
 }

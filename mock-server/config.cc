@@ -27,7 +27,9 @@ struct Where {
   Where operator/(std::string_view token) const {
     return Where{source, pointer + "/" + json_pointer_escape(token)};
   }
-  Where operator/(size_t index) const { return Where{source, pointer + "/" + std::to_string(index)}; }
+  Where operator/(size_t index) const {
+    return Where{source, pointer + "/" + std::to_string(index)};
+  }
 
   tl::unexpected<Error> fail(const std::string& reason) const {
     return make_error(ErrorCode::kInvalidArgument,
@@ -39,7 +41,9 @@ template <class T>
 using R = Result<T>;
 using Void = Result<void>;
 
-std::string squote(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string squote(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
 
 Void allow_only(const Json& obj, const Where& at, std::initializer_list<std::string_view> names) {
   const Json::object_t* m = members(obj);
@@ -119,39 +123,6 @@ const Json::array_t* array_member(const Json& obj, std::string_view name) {
   return v != nullptr ? elements(*v) : nullptr;
 }
 
-bool is_dns_name(std::string_view s) {
-  if (s.empty() || s.size() > 253 || s.find('.') == std::string_view::npos) {
-    return false;
-  }
-  size_t label = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == '.') {
-      if (label == 0 || s[i - 1] == '-') {
-        return false;
-      }
-      label = 0;
-    } else if (std::isalnum(c) != 0 || c == '-') {
-      if ((label == 0 && c == '-') || ++label > 63) {
-        return false;
-      }
-    } else {
-      return false;
-    }
-  }
-  return label > 0 && s.back() != '-';
-}
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) {
-    s.remove_suffix(1);
-  }
-  return std::string(s);
-}
-
 std::string sha256(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
@@ -161,7 +132,9 @@ std::string sha256(std::string_view data) {
   return std::string(reinterpret_cast<const char*>(md.data()), len);
 }
 
-std::string hex_lower(std::string_view bytes) { return ascii_lower(hex_upper(bytes)); }
+std::string hex_lower(std::string_view bytes) {
+  return ascii_lower(hex_upper(bytes));
+}
 
 const TenantConfig* find_tenant(const std::vector<TenantConfig>& tenants, std::string_view name) {
   const std::string l = ascii_lower(name);
@@ -240,8 +213,10 @@ R<std::vector<Certificate>> parse_key_credentials(std::string_view text, const W
     }
     ASSAY_ASSIGN_OR_RETURN(std::string usage, req_string(kc, "usage", w));
     if (usage != "Verify") {
-      return (w / "usage").fail(squote(usage) + " is not \"Verify\" (only verification keys "
-                                                "authenticate a client)");
+      return (w / "usage")
+          .fail(squote(usage) +
+                " is not \"Verify\" (only verification keys "
+                "authenticate a client)");
     }
     const char* value_name = member(kc, "value") != nullptr ? "value" : "key";
     ASSAY_ASSIGN_OR_RETURN(std::string value, req_string(kc, value_name, w));
@@ -274,7 +249,7 @@ R<std::vector<Certificate>> parse_key_credentials(std::string_view text, const W
 
 R<std::vector<Certificate>> load_certificate_entry(const std::string& entry,
                                                    const std::string& base_dir, const Where& at) {
-  const std::string text = trim(entry);
+  const std::string text = trim_space(entry);
   if (text.starts_with("-----BEGIN")) {
     auto creds = load_credentials(text);
     if (!creds) {
@@ -293,7 +268,7 @@ R<std::vector<Certificate>> load_certificate_entry(const std::string& entry,
   if (!bytes) {
     return at.fail(bytes.error().message);
   }
-  const std::string head = trim(std::string_view(*bytes).substr(0, 64));
+  const std::string head = trim_space(std::string_view(*bytes).substr(0, 64));
   if (!head.empty() && (head.front() == '[' || head.front() == '{')) {
     auto certs = parse_key_credentials(*bytes, Where{p.string(), ""});
     if (!certs) {
@@ -366,8 +341,9 @@ Void parse_apps(const Json& root, const Where& at, const std::string& base_dir, 
   for (size_t i = 0; i < arr->size(); ++i) {
     const Json& a = (*arr)[i];
     const Where w = at / "apps" / i;
-    ASSAY_TRY(allow_only(a, w, {"client_id", "tenant", "display_name", "certificates", "roles",
-                                "consented", "object_id"}));
+    ASSAY_TRY(allow_only(a, w,
+                         {"client_id", "tenant", "display_name", "certificates", "roles",
+                          "consented", "object_id"}));
     AppConfig app;
     ASSAY_ASSIGN_OR_RETURN(std::string client_id, req_string(a, "client_id", w));
     if (!is_guid(client_id)) {
@@ -391,7 +367,8 @@ Void parse_apps(const Json& root, const Where& at, const std::string& base_dir, 
     if (oid && !is_guid(*oid)) {
       return (w / "object_id").fail(squote(*oid) + " is not a GUID");
     }
-    app.object_id = oid ? ascii_lower(*oid) : derived_guid("sp:" + app.tenant_id + ":" + app.client_id);
+    app.object_id =
+        oid ? ascii_lower(*oid) : derived_guid("sp:" + app.tenant_id + ":" + app.client_id);
     if (const Json* certs = member(a, "certificates"); certs != nullptr) {
       const Json::array_t* list = elements(*certs);
       if (list == nullptr) {
@@ -496,9 +473,10 @@ void fill_message_ids(Message& m, const std::string& upn, size_t index) {
 }
 
 R<Message> parse_message(const Json& v, const MailboxConfig& box, size_t index, const Where& w) {
-  ASSAY_TRY(allow_only(v, w, {"id", "subject", "from", "to", "cc", "receivedDateTime",
-                              "sentDateTime", "body", "bodyPreview", "isRead", "importance",
-                              "hasAttachments", "categories", "flag"}));
+  ASSAY_TRY(
+      allow_only(v, w,
+                 {"id", "subject", "from", "to", "cc", "receivedDateTime", "sentDateTime", "body",
+                  "bodyPreview", "isRead", "importance", "hasAttachments", "categories", "flag"}));
   Message m;
   ASSAY_ASSIGN_OR_RETURN(auto id, opt_string(v, "id", w));
   m.id = id.value_or("");
@@ -601,9 +579,10 @@ Void parse_mailboxes(const Json& root, const Where& at, MockConfig& out) {
     ASSAY_ASSIGN_OR_RETURN(auto tenant, opt_string(b, "tenant", w));
     const TenantConfig* t = find_tenant(out.tenants, tenant.value_or(box.upn.substr(at_sign + 1)));
     if (t == nullptr) {
-      return tenant ? (w / "tenant").fail("tenant " + squote(*tenant) + " is not declared in /tenants")
-                    : (w / "upn").fail("the domain of " + squote(upn) +
-                                       " belongs to no tenant in /tenants; add \"tenant\"");
+      return tenant
+                 ? (w / "tenant").fail("tenant " + squote(*tenant) + " is not declared in /tenants")
+                 : (w / "upn").fail("the domain of " + squote(upn) +
+                                    " belongs to no tenant in /tenants; add \"tenant\"");
     }
     box.tenant_id = t->id;
     ASSAY_ASSIGN_OR_RETURN(auto name, opt_string(b, "display_name", w));
@@ -627,7 +606,8 @@ Void parse_mailboxes(const Json& root, const Where& at, MockConfig& out) {
         ASSAY_ASSIGN_OR_RETURN(Message msg, parse_message((*list)[m], box, m, w / "messages" / m));
         for (const Message& other : box.messages) {
           if (other.id == msg.id) {
-            return (w / "messages" / m / "id").fail("message id " + squote(msg.id) + " is used twice");
+            return (w / "messages" / m / "id")
+                .fail("message id " + squote(msg.id) + " is used twice");
           }
         }
         box.messages.push_back(std::move(msg));
@@ -690,16 +670,26 @@ constexpr std::array kSenders = {
 };
 
 constexpr std::array kTopics = {
-    "Quarterly budget review",       "Invoice {n} is ready",
-    "Your weekly digest",            "Re: Project Falcon timeline",
-    "Action required: password expiry", "Team offsite agenda",
-    "Fw: Contract draft v{n}",       "Lunch on Thursday?",
-    "Build {n} failed on main",      "Customer escalation #{n}",
-    "Updated travel policy",         "Design review notes",
-    "Welcome to the new intranet",   "Re: Shipping delay for order {n}",
-    "Security training reminder",    "Monthly sales report",
-    "Re: Certificate renewal",       "Your meeting was rescheduled",
-    "Expense report {n} approved",   "Release notes for sprint {n}",
+    "Quarterly budget review",
+    "Invoice {n} is ready",
+    "Your weekly digest",
+    "Re: Project Falcon timeline",
+    "Action required: password expiry",
+    "Team offsite agenda",
+    "Fw: Contract draft v{n}",
+    "Lunch on Thursday?",
+    "Build {n} failed on main",
+    "Customer escalation #{n}",
+    "Updated travel policy",
+    "Design review notes",
+    "Welcome to the new intranet",
+    "Re: Shipping delay for order {n}",
+    "Security training reminder",
+    "Monthly sales report",
+    "Re: Certificate renewal",
+    "Your meeting was rescheduled",
+    "Expense report {n} approved",
+    "Release notes for sprint {n}",
 };
 
 constexpr std::array kSentences = {
@@ -760,6 +750,39 @@ bool is_guid(std::string_view s) {
     }
   }
   return true;
+}
+
+bool is_dns_name(std::string_view s) {
+  if (s.empty() || s.size() > 253 || s.find('.') == std::string_view::npos) {
+    return false;
+  }
+  size_t label = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '.') {
+      if (label == 0 || s[i - 1] == '-') {
+        return false;
+      }
+      label = 0;
+    } else if (std::isalnum(c) != 0 || c == '-') {
+      if ((label == 0 && c == '-') || ++label > 63) {
+        return false;
+      }
+    } else {
+      return false;
+    }
+  }
+  return label > 0 && s.back() != '-';
+}
+
+std::string trim_space(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) {
+    s.remove_suffix(1);
+  }
+  return std::string(s);
 }
 
 std::string ascii_lower(std::string_view s) {

@@ -66,8 +66,8 @@ struct Message {
 struct MailboxConfig {
   std::string upn;  // lower case
   std::string display_name;
-  std::string id;         // the user's object ID (GUID, lower case)
-  std::string tenant_id;  // resolved from "tenant" or the UPN's domain
+  std::string id;                 // the user's object ID (GUID, lower case)
+  std::string tenant_id;          // resolved from "tenant" or the UPN's domain
   std::vector<Message> messages;  // newest first
 };
 
@@ -114,6 +114,12 @@ bool is_guid(std::string_view s);
 
 // Lower-cases ASCII letters.
 std::string ascii_lower(std::string_view s);
+
+// True for a DNS name of at least two labels (letters, digits, inner hyphens; 63 per label).
+bool is_dns_name(std::string_view s);
+
+// `s` without leading and trailing ASCII white space.
+std::string trim_space(std::string_view s);
 
 }  // namespace assay::mock
 

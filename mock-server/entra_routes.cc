@@ -1,10 +1,9 @@
 // The Entra ID side: token endpoints (v1, v2), discovery documents, JWKS, instance discovery,
 // admin consent and the error lookup page.
-#include <httplib.h>
-
 #include <algorithm>
 #include <cctype>
 
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "assay/aadsts.h"
@@ -29,22 +28,12 @@ struct TenantLookup {
   const TenantConfig* tenant = nullptr;
 };
 
-bool is_dns_like(std::string_view s) {
-  if (s.empty() || s.size() > 253 || s.find('.') == std::string_view::npos || s.front() == '.' ||
-      s.back() == '.' || s.find("..") != std::string_view::npos) {
-    return false;
-  }
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';
-  });
-}
-
 TenantLookup lookup_tenant(const State& st, std::string_view segment) {
   const std::string l = ascii_lower(segment);
   if (l == "common" || l == "consumers" || l == "organizations") {
     return {TenantKind::kGeneral, nullptr};
   }
-  if (!is_guid(segment) && !is_dns_like(segment)) {
+  if (!is_guid(segment) && !is_dns_name(segment)) {
     return {TenantKind::kMalformed, nullptr};
   }
   const TenantConfig* t = st.find_tenant(segment);
@@ -170,8 +159,8 @@ std::string compact_uuid() {
   return u;
 }
 
-Result<std::string> mint_access_token(const State& st, const AppState& app,
-                                      const std::string& aud, Seconds now) {
+Result<std::string> mint_access_token(const State& st, const AppState& app, const std::string& aud,
+                                      Seconds now) {
   const std::string tid = app.config.tenant_id;
   const std::string iss = "https://sts.windows.net/" + tid + "/";
   const int64_t t = now.time_since_epoch().count();
@@ -300,7 +289,8 @@ void handle_token(State& st, const httplib::Request& req, httplib::Response& res
   const std::string aud = is_graph(resource) ? std::string(kGraphResource) : resource;
   auto token = mint_access_token(st, *app, aud, now);
   if (!token) {
-    send_json(res, 500, Json{{"error", "server_error"}, {"error_description", token.error().message}});
+    send_json(res, 500,
+              Json{{"error", "server_error"}, {"error_description", token.error().message}});
     return;
   }
   const int64_t lifetime = st.config.policy.token_lifetime.count();
@@ -343,8 +333,7 @@ Json string_array(std::initializer_list<const char*> items) {
   return a;
 }
 
-Json discovery_v2(const State& st, const std::string& base, const std::string& t,
-                  bool general) {
+Json discovery_v2(const State& st, const std::string& base, const std::string& t, bool general) {
   const std::string p = base + "/" + t;
   Json d = Json::object();
   d["token_endpoint"] = p + "/oauth2/v2.0/token";
@@ -365,11 +354,10 @@ Json discovery_v2(const State& st, const std::string& base, const std::string& t
   d["http_logout_supported"] = true;
   d["frontchannel_logout_supported"] = true;
   d["end_session_endpoint"] = p + "/oauth2/v2.0/logout";
-  d["claims_supported"] =
-      string_array({"sub", "iss", "cloud_instance_name", "cloud_instance_host_name",
-                    "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time",
-                    "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash",
-                    "c_hash", "email"});
+  d["claims_supported"] = string_array(
+      {"sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name",
+       "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username",
+       "name", "tid", "ver", "at_hash", "c_hash", "email"});
   d["kerberos_endpoint"] = p + "/kerberos";
   d["tenant_region_scope"] = general ? Json(nullptr) : Json("NA");
   d["cloud_instance_name"] = "microsoftonline.com";
@@ -379,8 +367,7 @@ Json discovery_v2(const State& st, const std::string& base, const std::string& t
   return d;
 }
 
-Json discovery_v1(const State& st, const std::string& base, const std::string& t,
-                  bool general) {
+Json discovery_v1(const State& st, const std::string& base, const std::string& t, bool general) {
   const std::string p = base + "/" + t;
   Json d = Json::object();
   d["token_endpoint"] = p + "/oauth2/token";
@@ -430,7 +417,7 @@ void handle_discovery(const State& st, const httplib::Request& req, httplib::Res
 
 Json jwks(const State& st, const std::optional<std::string>& issuer) {
   Json pub = Json::object();
-  st.signing_cert.public_key().to_public_jwk(pub);
+  st.signing_public.to_public_jwk(pub);
   Json k = Json::object();
   k["kty"] = string_member(pub, "kty");
   k["use"] = "sig";
@@ -476,7 +463,8 @@ std::pair<std::string, std::string> split_url(std::string_view url) {
   std::string_view rest = url.substr(s + 3);
   const size_t slash = rest.find('/');
   const std::string_view host = rest.substr(0, slash);
-  const std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+  const std::string_view path =
+      slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
   return {ascii_lower(host), std::string(path)};
 }
 
@@ -526,8 +514,7 @@ std::string with_query(const std::string& uri, const std::vector<FormParam>& par
   return out + form_body(params);
 }
 
-void handle_admin_consent(State& st, const httplib::Request& req, httplib::Response& res,
-                          bool v2) {
+void handle_admin_consent(State& st, const httplib::Request& req, httplib::Response& res, bool v2) {
   const std::string segment = req.matches[1];
   const TenantLookup tl = lookup_tenant(st, segment);
   if (reject_tenant(st, req, res, tl, segment)) {
@@ -618,8 +605,8 @@ void handle_error_page(const httplib::Request& req, httplib::Response& res) {
 void handle_token_get(const State& st, const httplib::Request& req, httplib::Response& res) {
   EntraError e;
   e.code = 900561;
-  e.description = "The endpoint only accepts POST, OPTIONS requests. Received a " + req.method +
-                  " request.";
+  e.description =
+      "The endpoint only accepts POST, OPTIONS requests. Received a " + req.method + " request.";
   send_entra_error(st, req, res, e);
 }
 
@@ -629,10 +616,12 @@ void add_entra_routes(httplib::Server& server, State& st) {
   using httplib::Request;
   using httplib::Response;
   State* s = &st;
-  server.Post(R"(/([^/]+)/oauth2/token)",
-              [s](const Request& req, Response& res) { handle_token(*s, req, res, EntraEndpoint::kV1); });
-  server.Post(R"(/([^/]+)/oauth2/v2\.0/token)",
-              [s](const Request& req, Response& res) { handle_token(*s, req, res, EntraEndpoint::kV2); });
+  server.Post(R"(/([^/]+)/oauth2/token)", [s](const Request& req, Response& res) {
+    handle_token(*s, req, res, EntraEndpoint::kV1);
+  });
+  server.Post(R"(/([^/]+)/oauth2/v2\.0/token)", [s](const Request& req, Response& res) {
+    handle_token(*s, req, res, EntraEndpoint::kV2);
+  });
   server.Get(R"(/([^/]+)/oauth2/(v2\.0/)?token)",
              [s](const Request& req, Response& res) { handle_token_get(*s, req, res); });
   server.Get(R"(/([^/]+)/\.well-known/openid-configuration)",

@@ -1,13 +1,12 @@
 // The Microsoft Graph side: list messages of a mailbox (the Inbox or all messages) with $top,
 // $skip, $select, $orderby and @odata.nextLink paging, behind the bearer token the mock's token
 // endpoint issued.
-#include <httplib.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <optional>
 
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "assay/assertion.h"
@@ -67,9 +66,9 @@ struct Caller {
 
 void unauthorized(const State& st, const httplib::Request& req, httplib::Response& res,
                   std::string_view message) {
-  res.set_header("WWW-Authenticate",
-                 "Bearer realm=\"\", authorization_uri=\"" + st.base_url +
-                     "/common/oauth2/authorize\", client_id=\"" + std::string(kGraphAppId) + "\"");
+  res.set_header("WWW-Authenticate", "Bearer realm=\"\", authorization_uri=\"" + st.base_url +
+                                         "/common/oauth2/authorize\", client_id=\"" +
+                                         std::string(kGraphAppId) + "\"");
   send_graph_error(req, res, 401, "InvalidAuthenticationToken", message);
 }
 
@@ -100,11 +99,10 @@ std::optional<Caller> authenticate(const State& st, const httplib::Request& req,
     unauthorized(st, req, res, "CompactToken parsing failed with error code: 80049217");
     return std::nullopt;
   }
-  const bool signed_by_us =
-      string_member(a->header(), "alg") == "RS256" &&
-      verify_signature(Alg::kRS256, st.signing_cert.public_key(), a->signing_input(),
-                       a->signature_bytes(), false)
-          .valid();
+  const bool signed_by_us = string_member(a->header(), "alg") == "RS256" &&
+                            verify_signature(Alg::kRS256, st.signing_public, a->signing_input(),
+                                             a->signature_bytes(), false)
+                                .valid();
   if (!signed_by_us) {
     unauthorized(st, req, res, "Access token validation failure.");
     return std::nullopt;
@@ -286,21 +284,12 @@ Json message_json(const Message& m, const Shape& s) {
 }
 
 std::optional<int64_t> parse_count(const std::string& v) {
-  if (v.empty() || v.size() > 9 ||
-      !std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
+  if (v.empty() || v.size() > 9 || !std::all_of(v.begin(), v.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) != 0;
+      })) {
     return std::nullopt;
   }
   return std::stoll(v);
-}
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) {
-    s.remove_suffix(1);
-  }
-  return std::string(s);
 }
 
 void bad_request(const httplib::Request& req, httplib::Response& res, std::string_view code,
@@ -339,14 +328,16 @@ void handle_messages(const State& st, const httplib::Request& req, httplib::Resp
     const std::string v = req.get_param_value("$top");
     const auto n = parse_count(v);
     if (!n || *n < 1) {
-      bad_request(req, res, "ErrorInvalidUrlQuery",
-                  "Invalid page size specified: '" + v + "'. Must be between 1 and 1000 inclusive.");
+      bad_request(
+          req, res, "ErrorInvalidUrlQuery",
+          "Invalid page size specified: '" + v + "'. Must be between 1 and 1000 inclusive.");
       return;
     }
     if (*n > 1000) {
       bad_request(req, res, "ErrorInvalidUrlQuery",
                   "The limit of '1000' for Top query has been exceeded. The value from the "
-                  "incoming request is '" + v + "'.");
+                  "incoming request is '" +
+                      v + "'.");
       return;
     }
     top = *n;
@@ -365,7 +356,7 @@ void handle_messages(const State& st, const httplib::Request& req, httplib::Resp
   bool ascending = false;
   std::string orderby;
   if (req.has_param("$orderby")) {
-    orderby = trim(req.get_param_value("$orderby"));
+    orderby = trim_space(req.get_param_value("$orderby"));
     const std::string l = ascii_lower(orderby);
     std::string collapsed;
     for (char c : l) {
@@ -397,16 +388,16 @@ void handle_messages(const State& st, const httplib::Request& req, httplib::Resp
       if (end == std::string::npos) {
         end = select_text.size();
       }
-      const std::string name = trim(select_text.substr(pos, end - pos));
+      const std::string name = trim_space(select_text.substr(pos, end - pos));
       pos = end + 1;
       if (name.empty()) {
         continue;
       }
       if (std::find(kMessageProperties.begin(), kMessageProperties.end(), name) ==
           kMessageProperties.end()) {
-        bad_request(req, res, "RequestBroker--ParseUri",
-                    "Could not find a property named '" + name +
-                        "' on type 'microsoft.graph.message'.");
+        bad_request(
+            req, res, "RequestBroker--ParseUri",
+            "Could not find a property named '" + name + "' on type 'microsoft.graph.message'.");
         return;
       }
       shape.select.push_back(name);

@@ -1,10 +1,9 @@
 // Helpers shared by the route files, and the State lookups.
-#include <httplib.h>
-
 #include <cctype>
 #include <cstdio>
 #include <ctime>
 
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "assay/aadsts.h"

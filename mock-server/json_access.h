@@ -28,10 +28,14 @@ inline const Json* member(const Json& j, std::string_view name) {
 }
 
 // The members of object `j`; null when `j` is not an object.
-inline const Json::object_t* members(const Json& j) { return j.get_ptr<const Json::object_t*>(); }
+inline const Json::object_t* members(const Json& j) {
+  return j.get_ptr<const Json::object_t*>();
+}
 
 // The elements of array `j`; null when `j` is not an array.
-inline const Json::array_t* elements(const Json& j) { return j.get_ptr<const Json::array_t*>(); }
+inline const Json::array_t* elements(const Json& j) {
+  return j.get_ptr<const Json::array_t*>();
+}
 
 // The string member `name`, or "" when absent or not a string.
 inline std::string string_member(const Json& j, std::string_view name) {

@@ -1,9 +1,8 @@
 // assay-mock: options, signals and the ready line; everything else is the assay_mock library.
-#include <pthread.h>
-#include <signal.h>
-
 #include <iostream>
 #include <mutex>
+#include <pthread.h>
+#include <signal.h>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -22,10 +21,11 @@ constexpr int kExitRuntime = 3;
 int main(int argc, char** argv) {
   assay::mock::ServerOptions options;
   std::string log_format = "text";
-  CLI::App app{"assay-mock: an offline imitation of Microsoft Entra ID's token endpoints (client "
-               "assertions judged by assay's rules, AADSTS errors as Entra sends them) and of "
-               "the Microsoft Graph mail API",
-               "assay-mock"};
+  CLI::App app{
+      "assay-mock: an offline imitation of Microsoft Entra ID's token endpoints (client "
+      "assertions judged by assay's rules, AADSTS errors as Entra sends them) and of "
+      "the Microsoft Graph mail API",
+      "assay-mock"};
   app.set_version_flag("--version", "assay-mock " + std::string(assay::version()));
   app.add_option("--config", options.config_path,
                  "JSON world: tenants, apps, certificates, mailboxes, policy (default: built in)")
@@ -37,10 +37,12 @@ int main(int argc, char** argv) {
   app.add_option("--state-dir", options.state_dir,
                  "where generated keys and certificates live, reused on the next start "
                  "(default: a new temporary directory, removed on exit)");
-  auto* cert = app.add_option("--tls-cert", options.tls_cert, "serve TLS with this certificate (PEM)")
-                   ->check(CLI::ExistingFile);
-  auto* key = app.add_option("--tls-key", options.tls_key, "the TLS certificate's private key (PEM)")
-                  ->check(CLI::ExistingFile);
+  auto* cert =
+      app.add_option("--tls-cert", options.tls_cert, "serve TLS with this certificate (PEM)")
+          ->check(CLI::ExistingFile);
+  auto* key =
+      app.add_option("--tls-key", options.tls_key, "the TLS certificate's private key (PEM)")
+          ->check(CLI::ExistingFile);
   cert->needs(key);
   key->needs(cert);
   app.add_flag("--http", options.plain_http,
@@ -56,7 +58,8 @@ int main(int argc, char** argv) {
   app.footer(
       "When ready, prints one JSON line on stdout (url, ca, tenant, tenant_domain, client_id,\n"
       "certificate, key, pfx, pfx_password, graph_url, users, state_dir, pid). SIGINT or SIGTERM\n"
-      "stop it (exit 0). Exit codes: 2 usage error or a configuration it refuses; 3 runtime error.");
+      "stop it (exit 0). Exit codes: 2 usage error or a configuration it refuses; 3 runtime "
+      "error.");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

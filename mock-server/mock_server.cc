@@ -2,20 +2,19 @@
 // generated app credentials), cpp-httplib's settings, request logging, start and stop.
 #include "mock_server.h"
 
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
-#include <httplib.h>
+#include <filesystem>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
-#include <atomic>
-#include <cstring>
-#include <cstdio>
-#include <cmath>
-#include <algorithm>
-#include <cstdlib>
-#include <filesystem>
-#include <thread>
-
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "assay/base64url.h"
@@ -33,12 +32,13 @@ namespace fs = std::filesystem;
 constexpr size_t kPayloadMaxBytes = 1024 * 1024;
 constexpr time_t kReadTimeoutSeconds = 5;
 constexpr time_t kWriteTimeoutSeconds = 5;
-constexpr time_t kKeepAliveTimeoutSeconds = 2;  // also bounds how long stop() waits for idle clients
+constexpr time_t kKeepAliveTimeoutSeconds =
+    2;  // also bounds how long stop() waits for idle clients
 constexpr size_t kKeepAliveMaxCount = 100000;
 
 Result<void> write_file(const std::string& path, std::string_view bytes, bool secret) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                        secret ? 0600 : 0644);
+  const int fd =
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, secret ? 0600 : 0644);
   if (fd < 0) {
     return make_error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(errno));
   }
@@ -100,7 +100,8 @@ Result<KeyPair> make_pair(KeySpec spec, CertificateRequest request, const KeyPai
   return KeyPair{key, *cert};
 }
 
-Result<void> save_pair(const KeyPair& p, const std::string& key_path, const std::string& cert_path) {
+Result<void> save_pair(const KeyPair& p, const std::string& key_path,
+                       const std::string& cert_path) {
   ASSAY_ASSIGN_OR_RETURN(std::string pem, p.key.private_pem());
   ASSAY_TRY(write_file(key_path, pem, true));
   return write_file(cert_path, p.cert.pem(), false);
@@ -108,9 +109,8 @@ Result<void> save_pair(const KeyPair& p, const std::string& key_path, const std:
 
 bool is_ip_address(std::string_view h) {
   return !h.empty() && (h.find(':') != std::string_view::npos ||
-                        std::all_of(h.begin(), h.end(), [](char c) {
-                          return (c >= '0' && c <= '9') || c == '.';
-                        }));
+                        std::all_of(h.begin(), h.end(),
+                                    [](char c) { return (c >= '0' && c <= '9') || c == '.'; }));
 }
 
 struct TlsFiles {
@@ -126,11 +126,16 @@ Result<TlsFiles> prepare_tls(const std::string& dir, const std::string& host, Se
     return f;
   }
   const Seconds from = now - std::chrono::hours(24);
-  CertificateRequest ca_req{"CN=assay-mock local CA,O=assay", from,
-                            now + std::chrono::hours(24 * 3650), CertificateUsage::kCa, {}, {}};
+  CertificateRequest ca_req{"CN=assay-mock local CA,O=assay",
+                            from,
+                            now + std::chrono::hours(24 * 3650),
+                            CertificateUsage::kCa,
+                            {},
+                            {}};
   ASSAY_ASSIGN_OR_RETURN(KeyPair ca, make_pair(KeySpec::kEcP256, ca_req, nullptr));
-  CertificateRequest srv_req{"CN=localhost,O=assay-mock", from, now + std::chrono::hours(24 * 825),
-                             CertificateUsage::kTlsServer, {"localhost"}, {"127.0.0.1", "::1"}};
+  CertificateRequest srv_req{
+      "CN=localhost,O=assay-mock",  from,          now + std::chrono::hours(24 * 825),
+      CertificateUsage::kTlsServer, {"localhost"}, {"127.0.0.1", "::1"}};
   if (host != "localhost" && host != "127.0.0.1" && host != "::1" && host != "0.0.0.0" &&
       host != "::" && !host.empty()) {
     (is_ip_address(host) ? srv_req.ip_addresses : srv_req.dns_names).push_back(host);
@@ -147,9 +152,12 @@ Result<KeyPair> prepare_signing(const std::string& dir, Seconds now) {
   if (auto p = load_pair(key_path, cert_path, now); p) {
     return *p;
   }
-  CertificateRequest req{"CN=assay-mock token signing", now - std::chrono::hours(24),
-                         now + std::chrono::hours(24 * 730), CertificateUsage::kClientAssertion,
-                         {}, {}};
+  CertificateRequest req{"CN=assay-mock token signing",
+                         now - std::chrono::hours(24),
+                         now + std::chrono::hours(24 * 730),
+                         CertificateUsage::kClientAssertion,
+                         {},
+                         {}};
   ASSAY_ASSIGN_OR_RETURN(KeyPair p, make_pair(KeySpec::kRsa2048, req, nullptr));
   ASSAY_TRY(save_pair(p, key_path, cert_path));
   return p;
@@ -173,9 +181,12 @@ Result<AppFiles> prepare_app_credentials(const std::string& dir, AppConfig& app,
       return f;
     }
   }
-  CertificateRequest req{"CN=" + app.display_name, now - std::chrono::hours(24),
-                         now + std::chrono::hours(24 * 730), CertificateUsage::kClientAssertion,
-                         {}, {}};
+  CertificateRequest req{"CN=" + app.display_name,
+                         now - std::chrono::hours(24),
+                         now + std::chrono::hours(24 * 730),
+                         CertificateUsage::kClientAssertion,
+                         {},
+                         {}};
   auto made = make_pair(KeySpec::kRsa2048, req, nullptr);
   if (!made) {
     // A display name that is no valid subject: fall back to a fixed one.
@@ -199,8 +210,8 @@ Result<AppFiles> prepare_app_credentials(const std::string& dir, AppConfig& app,
 
 Result<std::string> make_temp_dir() {
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp != nullptr && tmp[0] != '\0' ? tmp : "/tmp") +
-                        "/assay-mock-XXXXXX";
+  std::string pattern =
+      std::string(tmp != nullptr && tmp[0] != '\0' ? tmp : "/tmp") + "/assay-mock-XXXXXX";
   if (::mkdtemp(pattern.data()) == nullptr) {
     return make_error(ErrorCode::kIo, "cannot create a temporary directory " + pattern + ": " +
                                           std::strerror(errno));
@@ -306,18 +317,18 @@ void configure(httplib::Server& server, State& st, size_t threads) {
         body["error_description"] = "assay-mock internal error: " + what;
         send_json(res, 500, body);
       });
-  server.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty() || res.status == 302) {
-      return httplib::Server::HandlerResponse::Unhandled;
-    }
-    Json body = Json::object();
-    body["error"] = res.status == 404 ? "not_found" : "bad_request";
-    body["error_description"] = "assay-mock: " + std::to_string(res.status) + " for " + req.method +
-                                " " + req.path.substr(0, 200);
-    res.set_content(dump_json(body), "application/json; charset=utf-8");
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+  server.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty() || res.status == 302) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        Json body = Json::object();
+        body["error"] = res.status == 404 ? "not_found" : "bad_request";
+        body["error_description"] = "assay-mock: " + std::to_string(res.status) + " for " +
+                                    req.method + " " + req.path.substr(0, 200);
+        res.set_content(dump_json(body), "application/json; charset=utf-8");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   add_entra_routes(server, st);
   add_graph_routes(server, st);
   add_admin_routes(server, st);
@@ -409,6 +420,7 @@ Result<std::unique_ptr<MockServer>> MockServer::create(const ServerOptions& opti
   ASSAY_ASSIGN_OR_RETURN(KeyPair signing, prepare_signing(dir, now));
   st.signing_key = signing.key;
   st.signing_cert = signing.cert;
+  st.signing_public = signing.cert.public_key();
   st.signing_kid = signing.cert.thumbprints().x5t;
 
   ReadyInfo& ready = impl->ready;
@@ -451,18 +463,20 @@ Result<std::unique_ptr<MockServer>> MockServer::create(const ServerOptions& opti
     ready.ca = tls.ca;
   }
   if (!server->is_valid()) {
-    return make_error(ErrorCode::kCrypto, "cannot set up the TLS server with the certificate and key");
+    return make_error(ErrorCode::kCrypto,
+                      "cannot set up the TLS server with the certificate and key");
   }
   configure(*server, st, options.threads);
   st.log = options.log;
   st.log_format = options.log_format;
 
-  const int port = options.port == 0 ? server->bind_to_any_port(options.host)
-                                     : (server->bind_to_port(options.host, options.port) ? options.port : -1);
+  const int port = options.port == 0
+                       ? server->bind_to_any_port(options.host)
+                       : (server->bind_to_port(options.host, options.port) ? options.port : -1);
   if (port <= 0) {
-    return make_error(ErrorCode::kNetwork,
-                      "cannot listen on " + options.host + ":" + std::to_string(options.port) +
-                          ": " + std::strerror(errno));
+    return make_error(ErrorCode::kNetwork, "cannot listen on " + options.host + ":" +
+                                               std::to_string(options.port) + ": " +
+                                               std::strerror(errno));
   }
   impl->port = port;
   st.authority = url_host(options.host) + ":" + std::to_string(port);
@@ -487,9 +501,13 @@ Result<std::unique_ptr<MockServer>> MockServer::create(const ServerOptions& opti
   return std::unique_ptr<MockServer>(new MockServer(std::move(impl)));
 }
 
-const ReadyInfo& MockServer::ready() const { return impl_->ready; }
+const ReadyInfo& MockServer::ready() const {
+  return impl_->ready;
+}
 
-int MockServer::port() const { return impl_->port; }
+int MockServer::port() const {
+  return impl_->port;
+}
 
 bool MockServer::run() {
   impl_->in_run.store(true);
@@ -518,6 +536,8 @@ void MockServer::stop() {
   }
 }
 
-bool MockServer::is_running() const { return impl_->server->is_running(); }
+bool MockServer::is_running() const {
+  return impl_->server->is_running();
+}
 
 }  // namespace assay::mock

@@ -48,16 +48,16 @@ struct ServerOptions {
 
 // What the server tells its caller when ready (the `assay-mock` ready line).
 struct ReadyInfo {
-  std::string url;        // "https://127.0.0.1:PORT": the authority host for clients
-  std::string ca;         // the CA certificate (PEM) to trust; empty with --http or --tls-cert
-  std::string tenant;     // the first app's tenant GUID
+  std::string url;     // "https://127.0.0.1:PORT": the authority host for clients
+  std::string ca;      // the CA certificate (PEM) to trust; empty with --http or --tls-cert
+  std::string tenant;  // the first app's tenant GUID
   std::string tenant_domain;
-  std::string client_id;  // the first app's client ID
-  std::string certificate;   // its generated certificate (PEM); empty if configured externally
-  std::string key;           // its generated private key (PEM, mode 0600)
-  std::string pfx;           // the same as PKCS#12
+  std::string client_id;    // the first app's client ID
+  std::string certificate;  // its generated certificate (PEM); empty if configured externally
+  std::string key;          // its generated private key (PEM, mode 0600)
+  std::string pfx;          // the same as PKCS#12
   std::string pfx_password;
-  std::string graph_url;  // where the Graph API is served (the same origin)
+  std::string graph_url;           // where the Graph API is served (the same origin)
   std::vector<std::string> users;  // every mailbox's userPrincipalName
   std::string state_dir;
   long pid = 0;

@@ -63,6 +63,7 @@ struct State {
   std::string base_url;   // scheme://authority
   Key signing_key;
   Certificate signing_cert;
+  Key signing_public;       // signing_cert's public key, parsed once
   std::string signing_kid;  // x5t of the signing certificate
   ReplayCache replay{100000};
   Seconds started;

@@ -62,7 +62,8 @@ int64_t numeric_claim(const Json& payload, std::string_view name) {
   }
   if (v->is_number_float()) {
     const double d = v->get<double>();
-    return std::isfinite(d) && d > 0 && d < 253402300800.0 ? static_cast<int64_t>(std::floor(d)) : 0;
+    return std::isfinite(d) && d > 0 && d < 253402300800.0 ? static_cast<int64_t>(std::floor(d))
+                                                           : 0;
   }
   if (const auto* s = v->get_ptr<const std::string*>(); s != nullptr && !s->empty()) {
     char* end = nullptr;
@@ -101,11 +102,13 @@ HeaderIds header_ids(const Report& r) {
   return ids;
 }
 
-const Certificate* matching_certificate(const HeaderIds& ids, const std::vector<Certificate>& certs) {
+const Certificate* matching_certificate(const HeaderIds& ids,
+                                        const std::vector<Certificate>& certs) {
   for (const Certificate& c : certs) {
     const Thumbprints& t = c.thumbprints();
     if ((!ids.x5ts.empty() && ids.x5ts == t.sha256) || (!ids.x5t.empty() && ids.x5t == t.sha1) ||
-        (!ids.kid.empty() && (ids.kid == t.x5t || ids.kid == t.sha1_hex || ids.kid == t.x5t_s256))) {
+        (!ids.kid.empty() &&
+         (ids.kid == t.x5t || ids.kid == t.sha1_hex || ids.kid == t.x5t_s256))) {
       return &c;
     }
   }
@@ -123,8 +126,8 @@ std::string describe_700027(const TokenVerdict& v, const FailureContext& ctx) {
   } else {
     thumb = ids.kid;
   }
-  static constexpr std::array kKeyLookup = {"KEY001", "KEY002", "SIG011", "HDR010", "HDR011",
-                                            "HDR013"};
+  static constexpr std::array kKeyLookup = {"KEY001", "KEY002", "SIG011",
+                                            "HDR010", "HDR011", "HDR013"};
   bool not_found = false;
   for (const Finding& f : r.findings) {
     if (f.severity == Severity::kError &&
@@ -132,19 +135,20 @@ std::string describe_700027(const TokenVerdict& v, const FailureContext& ctx) {
       not_found = true;
     }
   }
-  if (v.decisive && std::find(kKeyLookup.begin(), kKeyLookup.end(), v.decisive->rule_id) !=
-                        kKeyLookup.end()) {
+  if (v.decisive &&
+      std::find(kKeyLookup.begin(), kKeyLookup.end(), v.decisive->rule_id) != kKeyLookup.end()) {
     not_found = true;
   }
   std::string text = aadsts_template(700027);
   std::string tail;
   if (not_found) {
     text = fill(text, "reason", "The key was not found.");
-    tail = "Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see "
-           "configured keys for app Id '" +
-           ctx.client_id +
-           "'. Review the documentation at https://learn.microsoft.com/graph/deployments if "
-           "your application is in other clouds.";
+    tail =
+        "Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see "
+        "configured keys for app Id '" +
+        ctx.client_id +
+        "'. Review the documentation at https://learn.microsoft.com/graph/deployments if "
+        "your application is in other clouds.";
   } else {
     text = fill(text, "reason",
                 "The provided signature value did not match the expected signature value.");

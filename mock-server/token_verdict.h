@@ -58,10 +58,10 @@ TokenVerdict decide_token_verdict(const Report& report, bool app_found, bool cli
 
 // What a failure description is filled with.
 struct FailureContext {
-  std::string tenant;        // the tenant segment of the URL, as given
-  std::string tenant_name;   // the directory's display name (700016)
-  std::string client_id;     // as identified (form or iss)
-  std::string scope;         // the form's scope
+  std::string tenant;       // the tenant segment of the URL, as given
+  std::string tenant_name;  // the directory's display name (700016)
+  std::string client_id;    // as identified (form or iss)
+  std::string scope;        // the form's scope
   std::chrono::system_clock::time_point now;
   const Report* report = nullptr;
   std::vector<Certificate> app_certificates;

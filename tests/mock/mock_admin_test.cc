@@ -1,13 +1,12 @@
 // assay-mock's operator side: health, the redacted token-request journal, fault injection, and
 // robustness against malformed input and slow clients.
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 #include <gmock/gmock.h>
 
@@ -21,7 +20,9 @@ using ::testing::Not;
 
 using MockAdmin = MockServerTest;
 
-std::string alex_path() { return "/v1.0/users/alex@contoso.onmicrosoft.com/mailFolders/inbox/messages"; }
+std::string alex_path() {
+  return "/v1.0/users/alex@contoso.onmicrosoft.com/mailFolders/inbox/messages";
+}
 
 TEST_F(MockAdmin, Health) {
   auto res = get("/_assay/health");
@@ -68,16 +69,16 @@ TEST_F(MockAdmin, JournalKeepsTokenRequestsWithoutSecrets) {
   ASSERT_FALSE(last["findings"].empty());
   EXPECT_TRUE(last["findings"][0].contains("rule_id") && last["findings"][0].contains("severity"));
   EXPECT_EQ(last["form"]["client_secret"], "<redacted>");
-  EXPECT_EQ(last["form"]["client_assertion"],
-            token.substr(0, token.rfind('.') + 1) + "<redacted>");
+  EXPECT_EQ(last["form"]["client_assertion"], token.substr(0, token.rfind('.') + 1) + "<redacted>");
   EXPECT_TRUE(last.contains("time"));
 }
 
 TEST_F(MockAdmin, ThrottlingOnTheTokenEndpoint) {
   auto c = client();
-  auto added = c->Post("/_assay/faults",
-                       R"({"path": "/oauth2/v2.0/token", "count": 1, "status": 429, "retry_after": 7})",
-                       "application/json");
+  auto added =
+      c->Post("/_assay/faults",
+              R"({"path": "/oauth2/v2.0/token", "count": 1, "status": 429, "retry_after": 7})",
+              "application/json");
   ASSERT_TRUE(added);
   EXPECT_EQ(added->status, 201) << added->body;
   auto res = request_token();
@@ -97,14 +98,16 @@ TEST_F(MockAdmin, ThrottlingOnTheTokenEndpoint) {
 
 TEST_F(MockAdmin, TransientErrorsAndGraphThrottling) {
   auto c = client();
-  ASSERT_TRUE(c->Post("/_assay/faults", R"({"path": "token$", "status": 503})", "application/json"));
+  ASSERT_TRUE(
+      c->Post("/_assay/faults", R"({"path": "token$", "status": 503})", "application/json"));
   auto entra = request_token();
   ASSERT_TRUE(entra);
   EXPECT_EQ(entra->status, 503);
   EXPECT_EQ(body_of(entra)["error_codes"], Json::array({90024}));
 
   const std::string token = access_token();
-  ASSERT_TRUE(c->Post("/_assay/faults", R"({"path": "^/v1\\.0/users/", "count": 2, "status": 429, "retry_after": 3})",
+  ASSERT_TRUE(c->Post("/_assay/faults",
+                      R"({"path": "^/v1\\.0/users/", "count": 2, "status": 429, "retry_after": 3})",
                       "application/json"));
   auto graph = get(alex_path(), token);
   ASSERT_TRUE(graph);
@@ -115,7 +118,8 @@ TEST_F(MockAdmin, TransientErrorsAndGraphThrottling) {
   EXPECT_EQ(b["error"]["message"], "Please retry again later.");
   EXPECT_EQ(b["error"]["innerError"]["status"], "429");
   EXPECT_EQ(b["error"]["innerError"]["message"], "Please retry after");
-  ASSERT_TRUE(c->Post("/_assay/faults", R"({"path": "^/v1\\.0/", "status": 503})", "application/json"));
+  ASSERT_TRUE(
+      c->Post("/_assay/faults", R"({"path": "^/v1\\.0/", "status": 503})", "application/json"));
   const Json listed = body_of(c->Get("/_assay/faults"));
   EXPECT_EQ(listed["faults"].size(), 2U);  // 1 of the 429s left, and the 503
   auto cleared = c->Delete("/_assay/faults");
@@ -165,9 +169,9 @@ TEST_F(MockAdmin, DropWorksOverPlainHttpToo) {
 
 TEST_F(MockAdmin, BadFaultsAreRefused) {
   auto c = client();
-  for (const char* body : {R"({"path": "(", "status": 429})", R"({"status": 200})",
-                           R"({"path": "x"})", R"({"status": 429, "bogus": 1})", "not json",
-                           R"({"status": 429, "count": 0})"}) {
+  for (const char* body :
+       {R"({"path": "(", "status": 429})", R"({"status": 200})", R"({"path": "x"})",
+        R"({"status": 429, "bogus": 1})", "not json", R"({"status": 429, "count": 0})"}) {
     SCOPED_TRACE(body);
     auto res = c->Post("/_assay/faults", body, "application/json");
     ASSERT_TRUE(res);
@@ -224,7 +228,8 @@ TEST_F(MockAdmin, SlowClientsDoNotStallOthers) {
       auto c = client();
       const std::string url = token_url();
       for (int k = 0; k < 3; ++k) {
-        auto res = c->Post(path_of(url).c_str(), form_body(form(kDaemon, assertion(spec_for(kDaemon, url)))),
+        auto res = c->Post(path_of(url).c_str(),
+                           form_body(form(kDaemon, assertion(spec_for(kDaemon, url)))),
                            "application/x-www-form-urlencoded");
         if (res && res->status == 200) {
           ok.fetch_add(1);
@@ -236,7 +241,8 @@ TEST_F(MockAdmin, SlowClientsDoNotStallOthers) {
     t.join();
   }
   EXPECT_EQ(ok.load(), 48);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(4500));  // < the 5 s read timeout
+  EXPECT_LT(std::chrono::steady_clock::now() - start,
+            std::chrono::milliseconds(4500));  // < the 5 s read timeout
   for (int fd : idle) {
     ::close(fd);
   }

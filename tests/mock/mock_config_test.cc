@@ -1,15 +1,13 @@
 // assay-mock's world description: the built-in default, the documented example, and errors
 // that name the file, the JSON pointer and the reason.
-#include "config.h"
-
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 
 #include <gmock/gmock.h>
 #include <nlohmann/json.hpp>
 
+#include "config.h"
 #include "support/testdata.h"
 
 namespace assay::test {
@@ -94,7 +92,8 @@ struct BadConfig {
 };
 
 TEST(MockConfig, ErrorsNameTheFilePointerAndReason) {
-  const std::string tenants = R"("tenants":[{"id":"8f0d3c2a-6b1e-4c7d-9e5f-2a4b6c8d0e1f","domains":["contoso.com"]}])";
+  const std::string tenants =
+      R"("tenants":[{"id":"8f0d3c2a-6b1e-4c7d-9e5f-2a4b6c8d0e1f","domains":["contoso.com"]}])";
   auto app = [](const std::string& members) {
     return R"("apps":[{"client_id":"6b3c0f0e-5f3e-4a5c-9d61-3f1d2a7b9c10","tenant":"contoso.com")" +
            members + "}]";
@@ -103,21 +102,25 @@ TEST(MockConfig, ErrorsNameTheFilePointerAndReason) {
       {"not json", "{", "(root): syntax: "},
       {"array", "[]", "(root): expected a JSON object"},
       {"duplicate member", "{" + tenants + "," + tenants + "}", "/tenants: duplicate-member"},
-      {"unknown member", "{" + tenants + "," + app("") + R"(,"extra":1})", "/extra: unknown member"},
+      {"unknown member", "{" + tenants + "," + app("") + R"(,"extra":1})",
+       "/extra: unknown member"},
       {"no tenants", "{" + app("") + "}", "(root): expected a non-empty array 'tenants'"},
       {"tenant id", R"({"tenants":[{"id":"contoso","domains":["contoso.com"]}]})",
        "/tenants/0/id: 'contoso' is not a GUID"},
-      {"domain", R"({"tenants":[{"id":"8f0d3c2a-6b1e-4c7d-9e5f-2a4b6c8d0e1f","domains":["not a domain"]}]})",
+      {"domain",
+       R"({"tenants":[{"id":"8f0d3c2a-6b1e-4c7d-9e5f-2a4b6c8d0e1f","domains":["not a domain"]}]})",
        "/tenants/0/domains/0: expected a DNS name"},
       {"no apps", "{" + tenants + "}", "(root): expected a non-empty array 'apps'"},
       {"client id", "{" + tenants + R"(,"apps":[{"client_id":"x","tenant":"contoso.com"}]})",
        "/apps/0/client_id: 'x' is not a GUID"},
       {"undeclared tenant",
-       "{" + tenants + R"(,"apps":[{"client_id":"6b3c0f0e-5f3e-4a5c-9d61-3f1d2a7b9c10","tenant":"fabrikam.com"}]})",
+       "{" + tenants +
+           R"(,"apps":[{"client_id":"6b3c0f0e-5f3e-4a5c-9d61-3f1d2a7b9c10","tenant":"fabrikam.com"}]})",
        "/apps/0/tenant: tenant 'fabrikam.com' is not declared in /tenants"},
       {"certificate file", "{" + tenants + "," + app(R"(,"certificates":["missing.pem"])") + "}",
        "/apps/0/certificates/0: "},
-      {"not a certificate", "{" + tenants + "," + app(R"(,"certificates":["../keys/rsa-2048.pub.pem"])") + "}",
+      {"not a certificate",
+       "{" + tenants + "," + app(R"(,"certificates":["../keys/rsa-2048.pub.pem"])") + "}",
        "/apps/0/certificates/0: "},
       {"roles", "{" + tenants + "," + app(R"(,"roles":"Mail.Read")") + "}",
        "/apps/0/roles: expected an array"},
@@ -125,13 +128,19 @@ TEST(MockConfig, ErrorsNameTheFilePointerAndReason) {
        "/apps/0/consented: expected true or false"},
       {"upn", "{" + tenants + "," + app("") + R"(,"mailboxes":[{"upn":"alex"}]})",
        "/mailboxes/0/upn: 'alex' is not a user principal name"},
-      {"upn tenant", "{" + tenants + "," + app("") + R"(,"mailboxes":[{"upn":"alex@fabrikam.com"}]})",
+      {"upn tenant",
+       "{" + tenants + "," + app("") + R"(,"mailboxes":[{"upn":"alex@fabrikam.com"}]})",
        "/mailboxes/0/upn: the domain of 'alex@fabrikam.com' belongs to no tenant"},
-      {"generate", "{" + tenants + "," + app("") + R"(,"mailboxes":[{"upn":"a@contoso.com","generate":100000}]})",
+      {"generate",
+       "{" + tenants + "," + app("") +
+           R"(,"mailboxes":[{"upn":"a@contoso.com","generate":100000}]})",
        "/mailboxes/0/generate: 100000 is not between 0 and 10000"},
-      {"both", "{" + tenants + "," + app("") + R"(,"mailboxes":[{"upn":"a@contoso.com","generate":1,"messages":[]}]})",
+      {"both",
+       "{" + tenants + "," + app("") +
+           R"(,"mailboxes":[{"upn":"a@contoso.com","generate":1,"messages":[]}]})",
        "/mailboxes/0/generate: give either 'messages' or 'generate', not both"},
-      {"message time", "{" + tenants + "," + app("") +
+      {"message time",
+       "{" + tenants + "," + app("") +
            R"(,"mailboxes":[{"upn":"a@contoso.com","messages":[{"subject":"s","from":"b@c.com","receivedDateTime":"yesterday"}]}]})",
        "/mailboxes/0/messages/0/receivedDateTime: 'yesterday' is not an RFC 3339 time"},
       {"replay", "{" + tenants + "," + app("") + R"(,"policy":{"replay":"sometimes"}})",
@@ -159,7 +168,8 @@ TEST(MockConfig, KeyCredentialErrorsNameTheNestedFile) {
   const std::string text =
       R"({"tenants":[{"id":"8f0d3c2a-6b1e-4c7d-9e5f-2a4b6c8d0e1f","domains":["contoso.com"]}],
           "apps":[{"client_id":"6b3c0f0e-5f3e-4a5c-9d61-3f1d2a7b9c10","tenant":"contoso.com",
-                   "certificates":[")" + std::filesystem::path(kc).filename().string() + R"("]}]})";
+                   "certificates":[")" +
+      std::filesystem::path(kc).filename().string() + R"("]}]})";
   auto r = mock::parse_config(text, "world.json", dir);
   std::filesystem::remove(kc);
   ASSERT_FALSE(r);

@@ -1,10 +1,9 @@
 // assay-mock's Entra side over HTTPS: discovery, keys, instance discovery, token successes in
 // both shapes, every error class with its AADSTS code, replay policies and admin consent.
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <unistd.h>
 
 #include <gmock/gmock.h>
 
@@ -24,8 +23,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 // What every failure must look like: Entra's error JSON plus assay_rules and x-assay-rules.
-void expect_entra_error(const httplib::Result& res, int status, const std::string& error,
-                        int code, const std::string& base) {
+void expect_entra_error(const httplib::Result& res, int status, const std::string& error, int code,
+                        const std::string& base) {
   ASSERT_TRUE(res) << httplib::to_string(res.error());
   EXPECT_EQ(res->status, status) << res->body;
   const Json b = body_of(res);
@@ -107,9 +106,9 @@ TEST_F(MockEntra, DiscoveryOfAnUnknownTenantFails) {
 }
 
 TEST_F(MockEntra, JwksPublishesTheSigningCertificate) {
-  for (const std::string path : {"/common/discovery/keys", "/discovery/v2.0/keys",
-                                  "/contoso.onmicrosoft.com/discovery/keys",
-                                  "/contoso.onmicrosoft.com/discovery/v2.0/keys"}) {
+  for (const std::string path :
+       {"/common/discovery/keys", "/discovery/v2.0/keys", "/contoso.onmicrosoft.com/discovery/keys",
+        "/contoso.onmicrosoft.com/discovery/v2.0/keys"}) {
     SCOPED_TRACE(path);
     auto res = get(path);
     ASSERT_TRUE(res);
@@ -198,9 +197,9 @@ TEST_F(MockEntra, V2SuccessHasEntraShapeAndAnAppOnlyGraphToken) {
   ASSERT_TRUE(cert);
   auto a = decode(token);
   ASSERT_TRUE(a);
-  EXPECT_TRUE(verify_signature(Alg::kRS256, cert->public_key(), a->signing_input(),
-                               a->signature_bytes())
-                  .valid());
+  EXPECT_TRUE(
+      verify_signature(Alg::kRS256, cert->public_key(), a->signing_input(), a->signature_bytes())
+          .valid());
   // The same object id for every token of the app.
   EXPECT_EQ(jwt_payload(access_token())["oid"], c["oid"]);
 }
@@ -268,7 +267,8 @@ TEST_F(MockEntra, GeneralTenantsAreRefused) {
 TEST_F(MockEntra, UnknownAndMalformedTenants) {
   auto unknown = request_token(kDaemon, "8f0d3c2a-0000-4c7d-9e5f-2a4b6c8d0e1f");
   expect_entra_error(unknown, 400, "invalid_tenant", 90002, base());
-  EXPECT_THAT(description(unknown), HasSubstr("Tenant '8f0d3c2a-0000-4c7d-9e5f-2a4b6c8d0e1f' not found"));
+  EXPECT_THAT(description(unknown),
+              HasSubstr("Tenant '8f0d3c2a-0000-4c7d-9e5f-2a4b6c8d0e1f' not found"));
   auto malformed = request_token(kDaemon, "bad_tenant!");
   expect_entra_error(malformed, 400, "invalid_request", 900023, base());
   EXPECT_THAT(description(malformed), HasSubstr("'bad_tenant!' is neither a valid DNS name"));
@@ -342,8 +342,8 @@ TEST_F(MockEntra, RequestParameterErrors) {
 }
 
 TEST_F(MockEntra, JsonBodyIsNotReadLikeEntra) {
-  auto res = client()->Post(path_of(token_url()).c_str(),
-                            R"({"grant_type":"client_credentials"})", "application/json");
+  auto res = client()->Post(path_of(token_url()).c_str(), R"({"grant_type":"client_credentials"})",
+                            "application/json");
   expect_entra_error(res, 400, "invalid_request", 900144, base());
   EXPECT_THAT(description(res), HasSubstr("'grant_type'"));
 }
@@ -388,11 +388,15 @@ TEST_F(MockEntra, MalformedAssertion) {
 
 TEST_F(MockEntra, MissingClaimNamesTheField) {
   const std::string url = token_url();
-  Json header = {{"alg", "RS256"}, {"typ", "JWT"},
+  Json header = {{"alg", "RS256"},
+                 {"typ", "JWT"},
                  {"x5t", load_test_certificate("rsa-2048.crt.pem").thumbprints().x5t}};
   const int64_t now = now_seconds().time_since_epoch().count();
-  Json claims = {{"iss", kDaemon}, {"sub", kDaemon}, {"jti", "5c1b1f8e-9a7d-4c3b-8e2f-1a0b9c8d7e6f"},
-                 {"nbf", now - 60}, {"exp", now + 600}};
+  Json claims = {{"iss", kDaemon},
+                 {"sub", kDaemon},
+                 {"jti", "5c1b1f8e-9a7d-4c3b-8e2f-1a0b9c8d7e6f"},
+                 {"nbf", now - 60},
+                 {"exp", now + 600}};
   auto token = sign_compact(header, claims, Alg::kRS256, load_test_private_key("rsa-2048.key.pem"));
   ASSERT_TRUE(token);
   auto res = post_form(url, form(kDaemon, *token));
@@ -404,8 +408,8 @@ TEST_F(MockEntra, UnsupportedAlgorithm) {
   const std::string url = token_url();
   const int64_t now = now_seconds().time_since_epoch().count();
   Json header = {{"alg", "HS256"}, {"typ", "JWT"}, {"kid", "k1"}};
-  Json claims = {{"aud", url}, {"iss", kDaemon}, {"sub", kDaemon}, {"nbf", now}, {"exp", now + 600},
-                 {"jti", "6c1b1f8e-9a7d-4c3b-8e2f-1a0b9c8d7e6f"}};
+  Json claims = {{"aud", url}, {"iss", kDaemon},   {"sub", kDaemon},
+                 {"nbf", now}, {"exp", now + 600}, {"jti", "6c1b1f8e-9a7d-4c3b-8e2f-1a0b9c8d7e6f"}};
   const std::string h = base64url_encode(header.dump());
   const std::string p = base64url_encode(claims.dump());
   auto res = post_form(url, form(kDaemon, h + "." + p + "." + base64url_encode("mac-bytes")));
@@ -489,9 +493,10 @@ TEST_F(MockEntra, WrongPrivateKeyFailsTheSignature) {
   const Certificate registered = load_test_certificate("rsa-2048.crt.pem");
   const int64_t now = now_seconds().time_since_epoch().count();
   Json header = {{"alg", "RS256"}, {"typ", "JWT"}, {"x5t", registered.thumbprints().x5t}};
-  Json claims = {{"aud", url}, {"iss", kDaemon}, {"sub", kDaemon}, {"nbf", now}, {"exp", now + 600},
-                 {"jti", "7c1b1f8e-9a7d-4c3b-8e2f-1a0b9c8d7e6f"}};
-  auto token = sign_compact(header, claims, Alg::kRS256, load_test_private_key("rsa-2048-b.key.pem"));
+  Json claims = {{"aud", url}, {"iss", kDaemon},   {"sub", kDaemon},
+                 {"nbf", now}, {"exp", now + 600}, {"jti", "7c1b1f8e-9a7d-4c3b-8e2f-1a0b9c8d7e6f"}};
+  auto token =
+      sign_compact(header, claims, Alg::kRS256, load_test_private_key("rsa-2048-b.key.pem"));
   ASSERT_TRUE(token);
   auto bad = post_form(url, form(kDaemon, *token));
   expect_entra_error(bad, 401, "invalid_client", 700027, base());
@@ -499,7 +504,8 @@ TEST_F(MockEntra, WrongPrivateKeyFailsTheSignature) {
   EXPECT_THAT(description(bad),
               HasSubstr("The provided signature value did not match the expected signature "
                         "value., Thumbprint of key used by client: '" +
-                        registered.thumbprints().sha1_hex + "', Found key 'Start=01/01/2025 00:00:00, End=01/01/2045 00:00:00'"));
+                        registered.thumbprints().sha1_hex +
+                        "', Found key 'Start=01/01/2025 00:00:00, End=01/01/2045 00:00:00'"));
 }
 
 TEST_F(MockEntra, PaddedThumbprintIsAcceptedWithAWarning) {
@@ -508,8 +514,11 @@ TEST_F(MockEntra, PaddedThumbprintIsAcceptedWithAWarning) {
   const int64_t now = now_seconds().time_since_epoch().count();
   // MSAL Python's shape: RS256, x5t with '=' padding, fractional times, no nbf.
   Json header = {{"alg", "RS256"}, {"typ", "JWT"}, {"x5t", cert.thumbprints().x5t + "="}};
-  Json claims = {{"aud", url}, {"iss", kDaemon}, {"sub", kDaemon},
-                 {"iat", static_cast<double>(now) + 0.25}, {"exp", static_cast<double>(now) + 600.25},
+  Json claims = {{"aud", url},
+                 {"iss", kDaemon},
+                 {"sub", kDaemon},
+                 {"iat", static_cast<double>(now) + 0.25},
+                 {"exp", static_cast<double>(now) + 600.25},
                  {"jti", "8c1b1f8e-9a7d-4c3b-8e2f-1a0b9c8d7e6f"}};
   auto token = sign_compact(header, claims, Alg::kRS256, load_test_private_key("rsa-2048.key.pem"));
   ASSERT_TRUE(token);
@@ -522,9 +531,9 @@ TEST_F(MockEntra, PaddedThumbprintIsAcceptedWithAWarning) {
 
 TEST_F(MockEntra, ExpiredRegisteredCertificate) {
   const std::string url = token_url();
-  auto res = post_form(url, form(kExpiredCertApp, assertion(spec_for(kExpiredCertApp, url),
-                                                            "rsa-2048.key.pem",
-                                                            "rsa-2048-expired.crt.pem")));
+  auto res = post_form(
+      url, form(kExpiredCertApp, assertion(spec_for(kExpiredCertApp, url), "rsa-2048.key.pem",
+                                           "rsa-2048-expired.crt.pem")));
   expect_entra_error(res, 401, "invalid_client", 1000502, base());
   EXPECT_THAT(assay_rules(res), Contains("KEY004"));
 }
@@ -559,7 +568,8 @@ TEST_F(MockEntra, ReplayIsRejectedUnderPolicyReject) {
   const size_t p = text.find("\"replay\": \"allow\"");
   ASSERT_NE(p, std::string::npos);
   text.replace(p, 17, "\"replay\": \"reject\"");
-  const std::string path = testdata_path("mock") + "/.reject-" + std::to_string(::getpid()) + ".json";
+  const std::string path =
+      testdata_path("mock") + "/.reject-" + std::to_string(::getpid()) + ".json";
   {
     std::ofstream out(path);
     out << text;
@@ -586,8 +596,9 @@ TEST_F(MockEntra, AdminConsentAddsTheRolesToLaterTokens) {
   const Json before = jwt_payload(access_token(kAwaitingConsent));
   EXPECT_FALSE(before.contains("roles")) << before.dump();
 
-  auto res = get("/contoso.onmicrosoft.com/adminconsent?client_id=" + std::string(kAwaitingConsent) +
-                 "&redirect_uri=" + form_encode("https://localhost/cb") + "&state=12345");
+  auto res =
+      get("/contoso.onmicrosoft.com/adminconsent?client_id=" + std::string(kAwaitingConsent) +
+          "&redirect_uri=" + form_encode("https://localhost/cb") + "&state=12345");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 302);
   EXPECT_EQ(res->get_header_value("Location"), "https://localhost/cb?admin_consent=True&tenant=" +
@@ -599,17 +610,19 @@ TEST_F(MockEntra, AdminConsentAddsTheRolesToLaterTokens) {
 
 TEST_F(MockEntra, AdminConsentV2EchoesScopeAndRefusals) {
   const std::string cb = form_encode("https://localhost/cb?x=1");
-  auto v2 = get("/contoso.onmicrosoft.com/v2.0/adminconsent?client_id=" +
-                std::string(kAwaitingConsent) + "&scope=" + form_encode(kGraphScope) +
-                "&redirect_uri=" + cb + "&state=s");
+  auto v2 =
+      get("/contoso.onmicrosoft.com/v2.0/adminconsent?client_id=" + std::string(kAwaitingConsent) +
+          "&scope=" + form_encode(kGraphScope) + "&redirect_uri=" + cb + "&state=s");
   ASSERT_TRUE(v2);
   EXPECT_EQ(v2->status, 302);
   EXPECT_EQ(v2->get_header_value("Location"),
             "https://localhost/cb?x=1&admin_consent=True&tenant=" + std::string(kMockTenant) +
                 "&scope=" + kGraphScope + "&state=s");  // httplib's client decodes headers
 
-  auto unknown = get("/contoso.onmicrosoft.com/adminconsent?client_id=0a1b2c3d-4e5f-4a6b-8c7d-"
-                     "9e0f1a2b3c4d&redirect_uri=" + cb + "&state=s");
+  auto unknown =
+      get("/contoso.onmicrosoft.com/adminconsent?client_id=0a1b2c3d-4e5f-4a6b-8c7d-"
+          "9e0f1a2b3c4d&redirect_uri=" +
+          cb + "&state=s");
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->status, 302);
   EXPECT_THAT(unknown->get_header_value("Location"),

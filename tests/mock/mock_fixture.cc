@@ -102,7 +102,8 @@ httplib::Result MockServerTest::post_form(const std::string& path,
 httplib::Result MockServerTest::request_token(const std::string& client_id,
                                               const std::string& tenant, bool v2) const {
   const std::string url = token_url(tenant, v2);
-  const std::string cert = client_id == kAwaitingConsent ? "rsa-2048-b.crt.pem" : "rsa-2048.crt.pem";
+  const std::string cert =
+      client_id == kAwaitingConsent ? "rsa-2048-b.crt.pem" : "rsa-2048.crt.pem";
   const std::string key = client_id == kAwaitingConsent ? "rsa-2048-b.key.pem" : "rsa-2048.key.pem";
   return post_form(url, form(client_id, assertion(spec_for(client_id, url), key, cert), v2));
 }

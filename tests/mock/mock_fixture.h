@@ -4,14 +4,13 @@
 #ifndef ASSAY_TESTS_MOCK_MOCK_FIXTURE_H_
 #define ASSAY_TESTS_MOCK_MOCK_FIXTURE_H_
 
-#include <httplib.h>
-
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "assay/build.h"
@@ -25,8 +24,9 @@ namespace assay::test {
 inline constexpr const char* kMockTenant = "8f0d3c2a-6b1e-4c7d-9e5f-2a4b6c8d0e1f";
 inline constexpr const char* kMockDomain = "contoso.onmicrosoft.com";
 inline constexpr const char* kOtherTenant = "fabrikam.onmicrosoft.com";
-inline constexpr const char* kDaemon = "6b3c0f0e-5f3e-4a5c-9d61-3f1d2a7b9c10";        // rsa-2048
-inline constexpr const char* kAwaitingConsent = "3f9a2b1c-4d5e-4f60-8a7b-9c0d1e2f3a4b";  // rsa-2048-b
+inline constexpr const char* kDaemon = "6b3c0f0e-5f3e-4a5c-9d61-3f1d2a7b9c10";  // rsa-2048
+inline constexpr const char* kAwaitingConsent =
+    "3f9a2b1c-4d5e-4f60-8a7b-9c0d1e2f3a4b";  // rsa-2048-b
 inline constexpr const char* kBasicReader = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d";
 inline constexpr const char* kExpiredCertApp = "7e8f9a0b-1c2d-4e3f-9a4b-5c6d7e8f9a0b";
 inline constexpr const char* kFabrikamApp = "9c0d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f";

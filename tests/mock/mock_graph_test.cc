@@ -16,7 +16,8 @@ using ::testing::HasSubstr;
 
 using MockGraph = MockServerTest;
 
-const std::string kAlexInbox = "/v1.0/users/alex@contoso.onmicrosoft.com/mailFolders/inbox/messages";
+const std::string kAlexInbox =
+    "/v1.0/users/alex@contoso.onmicrosoft.com/mailFolders/inbox/messages";
 
 void expect_graph_error(const httplib::Result& res, int status, const std::string& code,
                         const std::string& message) {
@@ -44,8 +45,8 @@ std::string self_signed_token(const std::string& state_dir, const Json& claims) 
   if (!key || !cert || !key->private_key || cert->certificates.empty()) {
     return {};
   }
-  Json header = {{"typ", "JWT"}, {"alg", "RS256"},
-                 {"x5t", cert->certificates.front().thumbprints().x5t}};
+  Json header = {
+      {"typ", "JWT"}, {"alg", "RS256"}, {"x5t", cert->certificates.front().thumbprints().x5t}};
   auto token = sign_compact(header, claims, Alg::kRS256, *key->private_key);
   EXPECT_TRUE(token);
   return token ? *token : std::string();
@@ -53,15 +54,18 @@ std::string self_signed_token(const std::string& state_dir, const Json& claims) 
 
 TEST_F(MockGraph, ListsTheInboxTenAtATimeNewestFirst) {
   const std::string token = access_token();
-  auto res = get(kAlexInbox, token, {{"client-request-id", "c0ffee00-0000-4000-8000-000000000001"}});
+  auto res =
+      get(kAlexInbox, token, {{"client-request-id", "c0ffee00-0000-4000-8000-000000000001"}});
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   EXPECT_TRUE(res->get_header_value("Content-Type").starts_with("application/json"));
   EXPECT_TRUE(res->has_header("request-id"));
   EXPECT_EQ(res->get_header_value("client-request-id"), "c0ffee00-0000-4000-8000-000000000001");
   const Json b = body_of(res);
-  EXPECT_EQ(b["@odata.context"],
-            base() + "/v1.0/$metadata#users('alex%40contoso.onmicrosoft.com')/mailFolders('inbox')/messages");
+  EXPECT_EQ(
+      b["@odata.context"],
+      base() +
+          "/v1.0/$metadata#users('alex%40contoso.onmicrosoft.com')/mailFolders('inbox')/messages");
   ASSERT_EQ(b["value"].size(), 10U);
   for (size_t i = 1; i < b["value"].size(); ++i) {
     EXPECT_GE(b["value"][i - 1]["receivedDateTime"].get<std::string>(),
@@ -76,14 +80,16 @@ TEST_F(MockGraph, ListsTheInboxTenAtATimeNewestFirst) {
   EXPECT_EQ(m["toRecipients"][0]["emailAddress"]["address"], "alex@contoso.onmicrosoft.com");
   EXPECT_TRUE(m["from"]["emailAddress"].contains("name"));
   EXPECT_EQ(m["body"]["contentType"], "html");
-  EXPECT_EQ(b["@odata.nextLink"], base() + "/v1.0/users/alex@contoso.onmicrosoft.com/mailFolders/"
-                                           "inbox/messages?%24top=10&%24skip=10");
+  EXPECT_EQ(b["@odata.nextLink"], base() +
+                                      "/v1.0/users/alex@contoso.onmicrosoft.com/mailFolders/"
+                                      "inbox/messages?%24top=10&%24skip=10");
 }
 
 TEST_F(MockGraph, TopSelectAndNextLinkPageThroughTheMailbox) {
   const std::string token = access_token();
-  std::string next = "/v1.0/users/ALEX@contoso.onmicrosoft.com/mailFolders/Inbox/messages?%24top=7"
-                     "&%24select=subject,from&%24orderby=receivedDateTime%20desc";
+  std::string next =
+      "/v1.0/users/ALEX@contoso.onmicrosoft.com/mailFolders/Inbox/messages?%24top=7"
+      "&%24select=subject,from&%24orderby=receivedDateTime%20desc";
   std::set<std::string> ids;
   int pages = 0;
   while (!next.empty()) {
@@ -92,8 +98,9 @@ TEST_F(MockGraph, TopSelectAndNextLinkPageThroughTheMailbox) {
     ASSERT_EQ(res->status, 200) << res->body;
     const Json b = body_of(res);
     if (pages == 0) {
-      EXPECT_EQ(b["@odata.context"], base() + "/v1.0/$metadata#users('ALEX%40contoso.onmicrosoft."
-                                              "com')/mailFolders('Inbox')/messages(subject,from)");
+      EXPECT_EQ(b["@odata.context"], base() +
+                                         "/v1.0/$metadata#users('ALEX%40contoso.onmicrosoft."
+                                         "com')/mailFolders('Inbox')/messages(subject,from)");
     }
     for (const Json& m : b["value"]) {
       std::vector<std::string> keys;
@@ -123,9 +130,10 @@ TEST_F(MockGraph, TopSelectAndNextLinkPageThroughTheMailbox) {
 
 TEST_F(MockGraph, SkipAscendingOrderAndTheMessagesRoute) {
   const std::string token = access_token();
-  const Json asc = body_of(get("/v1.0/users/megan@contoso.onmicrosoft.com/messages?$orderby="
-                               "receivedDateTime%20asc&$top=2&$skip=1",
-                               token));
+  const Json asc =
+      body_of(get("/v1.0/users/megan@contoso.onmicrosoft.com/messages?$orderby="
+                  "receivedDateTime%20asc&$top=2&$skip=1",
+                  token));
   ASSERT_EQ(asc["value"].size(), 2U);
   EXPECT_EQ(asc["value"][0]["subject"], "Lunch on Thursday?");
   EXPECT_EQ(asc["value"][1]["subject"], "Quarterly budget review");
@@ -133,7 +141,8 @@ TEST_F(MockGraph, SkipAscendingOrderAndTheMessagesRoute) {
   EXPECT_EQ(asc["@odata.context"],
             base() + "/v1.0/$metadata#users('megan%40contoso.onmicrosoft.com')/messages");
   // By object id, with the configured messages' fields.
-  const Json by_id = body_of(get("/v1.0/users/48d31887-5fad-4d73-a9f5-3c356e68a038/messages", token));
+  const Json by_id =
+      body_of(get("/v1.0/users/48d31887-5fad-4d73-a9f5-3c356e68a038/messages", token));
   ASSERT_EQ(by_id["value"].size(), 3U);
   const Json& first = by_id["value"][0];
   EXPECT_EQ(first["subject"], "Quarterly budget review");
@@ -159,8 +168,9 @@ TEST_F(MockGraph, BadQueryOptions) {
   ASSERT_TRUE(big);
   EXPECT_EQ(big->status, 400);
   auto select = get(kAlexInbox + "?$select=subject,nonsense", token);
-  expect_graph_error(select, 400, "RequestBroker--ParseUri",
-                     "Could not find a property named 'nonsense' on type 'microsoft.graph.message'.");
+  expect_graph_error(
+      select, 400, "RequestBroker--ParseUri",
+      "Could not find a property named 'nonsense' on type 'microsoft.graph.message'.");
   auto folder = get("/v1.0/users/alex@contoso.onmicrosoft.com/mailFolders/archive/messages", token);
   expect_graph_error(folder, 404, "ErrorItemNotFound",
                      "The specified object was not found in the store.");
@@ -177,8 +187,12 @@ TEST_F(MockGraph, MissingOrBrokenTokens) {
                      "CompactToken parsing failed with error code: 80049217");
   // Signed by someone else.
   const int64_t now = now_seconds().time_since_epoch().count();
-  const Json claims = {{"aud", "https://graph.microsoft.com"}, {"tid", kMockTenant},
-                       {"iat", now}, {"nbf", now}, {"exp", now + 600}, {"roles", {"Mail.Read"}}};
+  const Json claims = {{"aud", "https://graph.microsoft.com"},
+                       {"tid", kMockTenant},
+                       {"iat", now},
+                       {"nbf", now},
+                       {"exp", now + 600},
+                       {"roles", {"Mail.Read"}}};
   auto forged = sign_compact({{"alg", "RS256"}, {"typ", "JWT"}}, claims, Alg::kRS256,
                              load_test_private_key("rsa-2048.key.pem"));
   ASSERT_TRUE(forged);
@@ -196,8 +210,11 @@ TEST_F(MockGraph, WrongAudienceAndExpiredTokens) {
                      "Access token validation failure. Invalid audience.");
 
   const int64_t now = now_seconds().time_since_epoch().count();
-  Json claims = {{"aud", "00000003-0000-0000-c000-000000000000"}, {"tid", kMockTenant},
-                 {"iat", now - 7200}, {"nbf", now - 7200}, {"exp", now - 3600},
+  Json claims = {{"aud", "00000003-0000-0000-c000-000000000000"},
+                 {"tid", kMockTenant},
+                 {"iat", now - 7200},
+                 {"nbf", now - 7200},
+                 {"exp", now - 3600},
                  {"roles", {"Mail.Read"}}};
   expect_graph_error(get(kAlexInbox, self_signed_token(ready().state_dir, claims)), 401,
                      "InvalidAuthenticationToken",
@@ -217,17 +234,17 @@ TEST_F(MockGraph, TokensWithoutMailRolesAreDenied) {
 
 TEST_F(MockGraph, UnknownUsersAndOtherTenantsMailboxes) {
   const std::string token = access_token();
-  expect_graph_error(get("/v1.0/users/nobody@contoso.onmicrosoft.com/mailFolders/inbox/messages",
-                         token),
-                     404, "ErrorInvalidUser",
-                     "The requested user 'nobody@contoso.onmicrosoft.com' is invalid.");
+  expect_graph_error(
+      get("/v1.0/users/nobody@contoso.onmicrosoft.com/mailFolders/inbox/messages", token), 404,
+      "ErrorInvalidUser", "The requested user 'nobody@contoso.onmicrosoft.com' is invalid.");
   // The token's tenant scopes the lookup: Fabrikam's mailbox is not visible to Contoso's app.
   expect_graph_error(get("/v1.0/users/nestor@fabrikam.onmicrosoft.com/messages", token), 404,
                      "ErrorInvalidUser",
                      "The requested user 'nestor@fabrikam.onmicrosoft.com' is invalid.");
   // Fabrikam's own app sees it.
   const std::string url = token_url(kOtherTenant);
-  const Json fab = body_of(post_form(url, form(kFabrikamApp, assertion(spec_for(kFabrikamApp, url)))));
+  const Json fab =
+      body_of(post_form(url, form(kFabrikamApp, assertion(spec_for(kFabrikamApp, url)))));
   auto res = get("/v1.0/users/nestor@fabrikam.onmicrosoft.com/messages", fab["access_token"]);
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200) << res->body;
@@ -235,7 +252,8 @@ TEST_F(MockGraph, UnknownUsersAndOtherTenantsMailboxes) {
 }
 
 TEST_F(MockGraph, ReadBasicOmitsBodies) {
-  const Json b = body_of(get(kAlexInbox + "?$select=subject,body,bodyPreview", access_token(kBasicReader)));
+  const Json b =
+      body_of(get(kAlexInbox + "?$select=subject,body,bodyPreview", access_token(kBasicReader)));
   ASSERT_EQ(b["value"].size(), 10U);
   for (const Json& m : b["value"]) {
     EXPECT_TRUE(m.contains("subject"));

@@ -51,8 +51,9 @@ TEST(TokenVerdict, EntrasOrder) {
                                  mock::ReplayPolicy::kAllow);
   EXPECT_EQ(v.aadsts, 700024);
   // Malformed before missing claims before sub != iss.
-  v = mock::decide_token_verdict(report_with({finding("CLM004"), finding("CLM010"), finding("ENC008")}),
-                                 true, true, mock::ReplayPolicy::kAllow);
+  v = mock::decide_token_verdict(
+      report_with({finding("CLM004"), finding("CLM010"), finding("ENC008")}), true, true,
+      mock::ReplayPolicy::kAllow);
   EXPECT_EQ(v.aadsts, 50027);
   // The certificate's validity comes last.
   v = mock::decide_token_verdict(report_with({finding("KEY004"), finding("SIG002")}), true, true,
@@ -111,8 +112,8 @@ TEST(TokenVerdict, DescriptionsCarryTheRealValues) {
                         "not found in the directory 'Contoso'."));
 
   // 700024 with a decoded assertion: exp and a missing nbf (read as 1970).
-  auto a = decode(
-      "eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjE3NjcyMjI0MDAsImlzcyI6IngifQ.c2ln");  // exp 1767222400
+  auto a =
+      decode("eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjE3NjcyMjI0MDAsImlzcyI6IngifQ.c2ln");  // exp 1767222400
   ASSERT_TRUE(a);
   Report r;
   r.assertion = *a;
