@@ -1,6 +1,5 @@
 // assay-mock: options, signals and the ready line; everything else is the assay_mock library.
 #include <iostream>
-#include <mutex>
 #include <pthread.h>
 #include <signal.h>
 #include <thread>
