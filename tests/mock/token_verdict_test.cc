@@ -1,0 +1,130 @@
+// How assay-mock turns findings into Entra's answer, without HTTP: the order of checks, the
+// catalogue codes, the mock's choices for rules without one, and the filled templates.
+#include "token_verdict.h"
+
+#include <gmock/gmock.h>
+
+#include "assay/build.h"
+#include "support/testdata.h"
+
+namespace assay::test {
+namespace {
+
+using ::testing::HasSubstr;
+
+Finding finding(const char* id, Severity s = Severity::kError, const char* pointer = "") {
+  return Finding{id, s, "message", "", pointer};
+}
+
+Report report_with(std::vector<Finding> findings) {
+  Report r;
+  r.findings = std::move(findings);
+  sort_findings(r.findings);
+  return r;
+}
+
+TEST(TokenVerdict, CatalogueCodesAndTheMocksChoices) {
+  EXPECT_EQ(mock::aadsts_for_rule("KEY002"), 700027);
+  EXPECT_EQ(mock::aadsts_for_rule("CLM031"), 700024);
+  EXPECT_EQ(mock::aadsts_for_rule("CLM020"), 700023);
+  EXPECT_EQ(mock::aadsts_for_rule("EXC009"), 1002012);
+  EXPECT_EQ(mock::aadsts_for_rule("ENC001"), 50027);
+  EXPECT_EQ(mock::aadsts_for_rule("HDR006"), 5002738);  // no catalogue code: unsupported alg
+  EXPECT_EQ(mock::aadsts_for_rule("EXC012"), 7000215);
+  EXPECT_EQ(mock::aadsts_for_rule("CLM042"), mock::kReplayAadsts);
+  EXPECT_EQ(mock::aadsts_for_rule("HDR021"), 50027);
+}
+
+TEST(TokenVerdict, EntrasOrder) {
+  // Request problems come before everything in the assertion.
+  auto v = mock::decide_token_verdict(
+      report_with({finding("CLM031"), finding("EXC008", Severity::kError, "/form/scope")}), true,
+      true, mock::ReplayPolicy::kAllow);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.aadsts, 900144);
+  EXPECT_EQ(v.decisive->rule_id, "EXC008");
+  // The audience before the key, the time before the key.
+  v = mock::decide_token_verdict(report_with({finding("KEY002"), finding("CLM013")}), true, true,
+                                 mock::ReplayPolicy::kAllow);
+  EXPECT_EQ(v.aadsts, 700023);
+  v = mock::decide_token_verdict(report_with({finding("SIG002"), finding("CLM031")}), true, true,
+                                 mock::ReplayPolicy::kAllow);
+  EXPECT_EQ(v.aadsts, 700024);
+  // Malformed before missing claims before sub != iss.
+  v = mock::decide_token_verdict(
+      report_with({finding("CLM004"), finding("CLM010"), finding("ENC008")}), true, true,
+      mock::ReplayPolicy::kAllow);
+  EXPECT_EQ(v.aadsts, 50027);
+  // The certificate's validity comes last.
+  v = mock::decide_token_verdict(report_with({finding("KEY004"), finding("SIG002")}), true, true,
+                                 mock::ReplayPolicy::kAllow);
+  EXPECT_EQ(v.aadsts, 700027);
+}
+
+TEST(TokenVerdict, UnknownAppAfterTheRequestBeforeTheAssertion) {
+  auto v = mock::decide_token_verdict(report_with({finding("CLM031")}), false, true,
+                                      mock::ReplayPolicy::kAllow);
+  EXPECT_EQ(v.aadsts, mock::kAppNotFoundAadsts);
+  EXPECT_FALSE(v.decisive);
+  v = mock::decide_token_verdict(report_with({finding("EXC004")}), false, true,
+                                 mock::ReplayPolicy::kAllow);
+  EXPECT_EQ(v.aadsts, 90011);
+  // Nothing identifies the client: the assertion's own problem is the answer.
+  v = mock::decide_token_verdict(report_with({finding("ENC001")}), false, false,
+                                 mock::ReplayPolicy::kAllow);
+  EXPECT_EQ(v.aadsts, 50027);
+}
+
+TEST(TokenVerdict, WarningsNeverFailButAreListed) {
+  auto v = mock::decide_token_verdict(
+      report_with({finding("HDR012", Severity::kWarning), finding("CLM039", Severity::kWarning),
+                   finding("CLM042", Severity::kWarning), finding("KEY007", Severity::kInfo)}),
+      true, true, mock::ReplayPolicy::kAllow);
+  EXPECT_TRUE(v.ok);
+  EXPECT_EQ(v.rules, (std::vector<std::string>{"CLM039", "CLM042", "HDR012"}));
+  v = mock::decide_token_verdict(report_with({finding("CLM042", Severity::kWarning)}), true, true,
+                                 mock::ReplayPolicy::kReject);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.aadsts, mock::kReplayAadsts);
+}
+
+TEST(TokenVerdict, DescriptionsCarryTheRealValues) {
+  mock::FailureContext ctx;
+  ctx.client_id = "6b3c0f0e-5f3e-4a5c-9d61-3f1d2a7b9c10";
+  ctx.tenant = "contoso.onmicrosoft.com";
+  ctx.tenant_name = "Contoso";
+  ctx.scope = "User.Read";
+  ctx.now = std::chrono::system_clock::time_point{std::chrono::seconds{1767225600}} +
+            std::chrono::microseconds{123456};
+
+  mock::TokenVerdict v;
+  v.ok = false;
+  v.aadsts = 900144;
+  v.decisive = finding("EXC011", Severity::kError, "/form/resource");
+  EXPECT_EQ(mock::describe_failure(v, ctx),
+            "The request body must contain the following parameter: 'resource'.");
+  v.aadsts = 1002012;
+  EXPECT_THAT(mock::describe_failure(v, ctx), HasSubstr("scope User.Read is not valid"));
+  v.aadsts = mock::kAppNotFoundAadsts;
+  v.decisive.reset();
+  EXPECT_THAT(mock::describe_failure(v, ctx),
+              HasSubstr("Application with identifier '6b3c0f0e-5f3e-4a5c-9d61-3f1d2a7b9c10' was "
+                        "not found in the directory 'Contoso'."));
+
+  // 700024 with a decoded assertion: exp and a missing nbf (read as 1970).
+  auto a =
+      decode("eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjE3NjcyMjI0MDAsImlzcyI6IngifQ.c2ln");  // exp 1767222400
+  ASSERT_TRUE(a);
+  Report r;
+  r.assertion = *a;
+  ctx.report = &r;
+  v.aadsts = 700024;
+  v.decisive = finding("CLM031");
+  EXPECT_THAT(mock::describe_failure(v, ctx),
+              HasSubstr("Current time: 2026-01-01T00:00:00.1234560Z, assertion valid from "
+                        "1970-01-01T00:00:00.0000000Z, expiry time of assertion "
+                        "2025-12-31T23:06:40.0000000Z."));
+}
+
+}  // namespace
+}  // namespace assay::test
