@@ -21,6 +21,7 @@ struct MailOptions {
   int top = 10;
   std::string graph_url = "https://graph.microsoft.com";
   std::string token_endpoint;
+  std::string save_assertion;
   std::string format = "text";
 };
 
@@ -98,7 +99,7 @@ int run_mail(const MailOptions& o, const Io& io) {
       a.scope = "https://graph.microsoft.com/.default";
     }
   }
-  auto t = request_token(a, o.http, o.token_endpoint, io);
+  auto t = request_token(a, o.http, o.token_endpoint, io, o.save_assertion);
   if (!t) {
     return report_error(io, t.error());
   }
@@ -188,6 +189,8 @@ Command add_mail_command(CLI::App& parent) {
   opts->a.add_to(*app, /*with_scope=*/true);
   opts->http.add_to(*app);
   app->add_option("--token-endpoint", opts->token_endpoint, "POST the token request here instead");
+  app->add_option("--save-assertion", opts->save_assertion,
+                  "Also write the assertion that was sent to FILE (mode 0600), e.g. for assay inspect");
   add_format_option(*app, opts->format);
   app->footer("Exit codes: 0 messages listed; 1 the token endpoint or Graph refused; 2 usage; 3 network or file error.");
   return {app, [opts](const Io& io) { return run_mail(*opts, io); }};

@@ -17,6 +17,7 @@ struct TokenOptions {
   AssertionOptions a;
   HttpOptions http;
   std::string token_endpoint;
+  std::string save_assertion;
   bool raw = false;
   std::string format = "text";
 };
@@ -40,7 +41,7 @@ std::string claim_text(const Json& claims, const char* name) {
 }
 
 int run_token(const TokenOptions& o, const Io& io) {
-  auto t = request_token(o.a, o.http, o.token_endpoint, io);
+  auto t = request_token(o.a, o.http, o.token_endpoint, io, o.save_assertion);
   if (!t) {
     return report_error(io, t.error());
   }
@@ -112,6 +113,8 @@ Command add_token_command(CLI::App& parent) {
   app->add_option("--token-endpoint", opts->token_endpoint,
                   "POST here instead of the tenant's token endpoint (aud stays as built)");
   app->add_flag("--raw", opts->raw, "Print only the access token");
+  app->add_option("--save-assertion", opts->save_assertion,
+                  "Also write the assertion that was sent to FILE (mode 0600), e.g. for assay inspect");
   add_format_option(*app, opts->format);
   app->footer(
       "Environment: ASSAY_CLIENT_ID, ASSAY_TENANT, ASSAY_CERT, ASSAY_KEY, ASSAY_PFX, "

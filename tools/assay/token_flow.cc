@@ -1,5 +1,8 @@
 #include "token_flow.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "assay/aadsts.h"
@@ -34,9 +37,17 @@ std::string member_string(const Json& j, const char* name) {
 }  // namespace
 
 Result<TokenOutcome> request_token(const AssertionOptions& a, const HttpOptions& h,
-                                   const std::string& token_endpoint, const Io& io) {
+                                   const std::string& token_endpoint, const Io& io,
+                                   const std::string& save_assertion) {
   TokenOutcome t;
   ASSAY_ASSIGN_OR_RETURN(t.request, build_request(a, io.in));
+  if (!save_assertion.empty()) {
+    const int fd = ::open(save_assertion.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    const std::string line = t.request.assertion.token + "\n";
+    if (fd < 0 || ::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()) || ::close(fd) != 0) {
+      return make_error(ErrorCode::kIo, save_assertion + ": cannot write the assertion");
+    }
+  }
   t.url = token_endpoint.empty() ? t.request.token_endpoint : token_endpoint;
   if (h.insecure) {
     warn_insecure(io.err);
@@ -61,19 +72,20 @@ void print_token_failure(const TokenOutcome& t, const Io& io) {
   const std::string error = member_string(t.body, "error");
   const std::string description = member_string(t.body, "error_description");
   if (!error.empty()) {
-    io.out << p.bold("error") << "        " << error << "\n";
+    io.out << p.bold("error") << "          " << error << "\n";
   }
   if (!description.empty()) {
-    io.out << p.bold("description") << "  " << description.substr(0, description.find("\r\n")) << "\n";
+    io.out << p.bold("description") << "    " << description.substr(0, description.find("\r\n")) << "\n";
   }
   for (const char* id : {"trace_id", "correlation_id", "timestamp"}) {
     const std::string v = member_string(t.body, id);
     if (!v.empty()) {
-      io.out << p.bold(id) << std::string(13 - std::string(id).size(), ' ') << v << "\n";
+      const size_t len = std::string_view(id).size();
+      io.out << p.bold(id) << std::string(len < 15 ? 15 - len : 1, ' ') << v << "\n";
     }
   }
   if (t.body.is_null() && !t.response.body.empty()) {
-    io.out << p.bold("body") << "         " << t.response.body.substr(0, 300) << "\n";
+    io.out << p.bold("body") << "           " << t.response.body.substr(0, 300) << "\n";
   }
   io.out << "\n";
   auto target = parse_explain_input(t.response.body);

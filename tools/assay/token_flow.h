@@ -22,8 +22,10 @@ struct TokenOutcome {
 
 // Builds and POSTs the token request. Fails only when nothing could be sent or received
 // (kInvalidArgument for options, kNetwork, kIo); an error answer is a TokenOutcome with ok false.
+// `save_assertion`, when not empty, is a file to write the assertion that was sent to (0600).
 [[nodiscard]] Result<TokenOutcome> request_token(const AssertionOptions& a, const HttpOptions& h,
-                                                 const std::string& token_endpoint, const Io& io);
+                                                 const std::string& token_endpoint, const Io& io,
+                                                 const std::string& save_assertion = {});
 
 // Prints why a token request failed: the AADSTS code, description and ids, the explanation,
 // and the findings of the assertion that was sent.

@@ -1,0 +1,207 @@
+// The original job end to end, against assay-mock in process over HTTPS: cert new -> register
+// -> token -> mail, every failure path with its AADSTS or Graph code and assay's explanation,
+// retries under injected faults, and assay probe reporting nothing wrongly accepted.
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "mock/mock_fixture.h"
+#include "support/golden.h"
+#include "support/testdata.h"
+
+namespace assay::test {
+namespace {
+
+std::string key(const char* f) { return testdata_path(std::string("keys/") + f); }
+
+class Flow : public MockServerTest {
+ protected:
+  std::string authority() const { return base().substr(std::string("https://").size()); }
+
+  // The credential and connection options for `client` signing with testdata key/cert.
+  std::vector<std::string> creds(const std::string& client, const std::string& k = "rsa-2048.key.pem",
+                                 const std::string& c = "rsa-2048.crt.pem",
+                                 const std::string& tenant = kMockDomain) const {
+    return {"--client-id", client, "--tenant", tenant, "--authority-host", authority(), "--ca-file",
+            ready().ca, "--key", key(k.c_str()), "--cert", key(c.c_str())};
+  }
+
+  CliResult cli(std::vector<std::string> args, const std::vector<std::string>& more) const {
+    args.insert(args.end(), more.begin(), more.end());
+    return run_cli(args);
+  }
+
+  void inject(const std::string& fault) const {
+    auto res = client()->Post("/_assay/faults", fault, "application/json");
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status / 100, 2) << res->body;
+  }
+};
+
+TEST_F(Flow, CertNewRegisterTokenMail) {
+  const std::string dir = testing::TempDir() + "/assay-e2e-flow";
+  std::filesystem::remove_all(dir);
+  auto made = run_cli({"cert", "new", "--subject", "CN=assay e2e daemon", "--out", dir, "--name", "daemon",
+                       "--password", "pfx-pw"});
+  ASSERT_EQ(made.exit, 0) << made.err;
+  // Register: a world whose app trusts the keyCredentials.json `cert new` wrote.
+  const std::string app = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+  const std::string config = dir + "/world.json";
+  std::ofstream(config) << R"({"tenants":[{"id":")" << kMockTenant << R"(","domains":[")" << kMockDomain
+                        << R"("]}],"apps":[{"client_id":")" << app << R"(","tenant":")" << kMockDomain
+                        << R"(","display_name":"e2e","certificates":["keyCredentials.json"],"roles":["Mail.Read"],"consented":true}],)"
+                        << R"("mailboxes":[{"upn":"alex@contoso.onmicrosoft.com","display_name":"Alex","generate":25}]})";
+  mock::ServerOptions o;
+  o.config_path = config;
+  restart(o);
+  const std::vector<std::string> pfx = {"--client-id", app, "--tenant", kMockDomain, "--authority-host", authority(),
+                                        "--ca-file", ready().ca, "--pfx", dir + "/daemon.pfx", "--password", "pfx-pw"};
+  auto token = cli({"token"}, pfx);
+  ASSERT_EQ(token.exit, 0) << token.out << token.err;
+  EXPECT_NE(token.out.find("OK  token from"), std::string::npos);
+  EXPECT_NE(token.out.find("Mail.Read"), std::string::npos);
+  auto raw = cli({"token", "--raw"}, pfx);
+  ASSERT_EQ(raw.exit, 0);
+  EXPECT_EQ(jwt_payload(raw.out.substr(0, raw.out.find('\n')))["appid"], app);
+
+  auto mail = cli({"mail", "--user", "alex@contoso.onmicrosoft.com", "--graph-url", ready().graph_url}, pfx);
+  ASSERT_EQ(mail.exit, 0) << mail.out << mail.err;
+  EXPECT_NE(mail.out.find("10 most recent Inbox messages"), std::string::npos) << mail.out;
+  auto json = cli({"mail", "--user", "alex@contoso.onmicrosoft.com", "--graph-url", ready().graph_url,
+                   "--format", "json", "--top", "5"},
+                  pfx);
+  ASSERT_EQ(json.exit, 0);
+  Json j;
+  ASSERT_TRUE(parse_json_strict(json.out, j).parsed);
+  EXPECT_EQ(j["count"], 5);
+  EXPECT_TRUE(j.contains("next_link"));
+  // Received times descend.
+  EXPECT_GE(j["messages"][0]["receivedDateTime"].get<std::string>(),
+            j["messages"][4]["receivedDateTime"].get<std::string>());
+}
+
+TEST_F(Flow, WrongKeyIsExplainedAs700027) {
+  auto r = cli({"token"}, creds(kDaemon, "rsa-2048-b.key.pem", "rsa-2048-b.crt.pem"));
+  EXPECT_EQ(r.exit, 1) << r.err;
+  EXPECT_NE(r.out.find("AADSTS700027"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("likely causes"), std::string::npos);
+  EXPECT_NE(r.out.find("trace_id"), std::string::npos);
+  // The thumbprint Entra echoes is the wrong certificate's.
+  EXPECT_NE(r.out.find(load_test_certificate("rsa-2048-b.crt.pem").thumbprints().sha1_hex), std::string::npos);
+}
+
+TEST_F(Flow, ExpiredCertificateIsExplained) {
+  auto r = cli({"token", "--format", "json"}, creds(kExpiredCertApp, "rsa-2048.key.pem", "rsa-2048-expired.crt.pem"));
+  EXPECT_EQ(r.exit, 1);
+  Json j;
+  ASSERT_TRUE(parse_json_strict(r.out, j).parsed) << r.out;
+  EXPECT_EQ(j["aadsts"][0], 1000502);
+  EXPECT_EQ(j["explanation"]["code"], 1000502);
+  // assay's own check of the sent assertion names the expired certificate.
+  bool key004 = false;
+  for (const Json& f : j["assertion_findings"]) {
+    key004 = key004 || f["rule"] == "KEY004";
+  }
+  EXPECT_TRUE(key004) << j.dump(1);
+}
+
+TEST_F(Flow, WrongTenantIs700016) {
+  auto r = cli({"token", "--format", "json"}, creds(kDaemon, "rsa-2048.key.pem", "rsa-2048.crt.pem", kOtherTenant));
+  EXPECT_EQ(r.exit, 1);
+  Json j;
+  ASSERT_TRUE(parse_json_strict(r.out, j).parsed) << r.out;
+  EXPECT_EQ(j["aadsts"][0], 700016);
+  EXPECT_EQ(j["error"], "unauthorized_client");
+}
+
+TEST_F(Flow, MissingRoleIsExplainedByMail) {
+  auto r = cli({"mail", "--user", "alex@contoso.onmicrosoft.com", "--graph-url", ready().graph_url},
+               creds(kAwaitingConsent, "rsa-2048-b.key.pem", "rsa-2048-b.crt.pem"));
+  EXPECT_EQ(r.exit, 1);
+  EXPECT_NE(r.out.find("403 ErrorAccessDenied"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Grant admin consent"), std::string::npos);
+}
+
+TEST_F(Flow, UnknownUserIs404) {
+  auto r = cli({"mail", "--user", "nobody@contoso.onmicrosoft.com", "--graph-url", ready().graph_url}, creds(kDaemon));
+  EXPECT_EQ(r.exit, 1);
+  EXPECT_NE(r.out.find("404 ErrorInvalidUser"), std::string::npos) << r.out;
+}
+
+TEST_F(Flow, RetriesHonourRetryAfterAndGiveUpCleanly) {
+  inject(R"({"path":"/oauth2/","count":1,"status":429,"retry_after":1})");
+  auto once = cli({"token"}, creds(kDaemon));
+  EXPECT_EQ(once.exit, 0) << once.out << once.err;
+  EXPECT_NE(once.err.find("answered 429; retrying in 1 s (attempt 2 of 4)"), std::string::npos) << once.err;
+
+  inject(R"({"path":"/oauth2/","count":5,"status":503,"retry_after":1})");
+  auto gives_up = cli({"token", "--retries", "2"}, creds(kDaemon));
+  EXPECT_EQ(gives_up.exit, 1) << gives_up.err;
+  EXPECT_NE(gives_up.out.find("HTTP 503 after 3 attempts"), std::string::npos) << gives_up.out;
+  auto res = client()->Delete("/_assay/faults");
+  ASSERT_TRUE(res);
+
+  inject(R"({"path":"/oauth2/","count":1,"status":429,"retry_after":120})");
+  auto too_long = cli({"token"}, creds(kDaemon));
+  EXPECT_EQ(too_long.exit, 1) << too_long.err;
+  EXPECT_NE(too_long.err.find("giving up"), std::string::npos) << too_long.err;
+}
+
+TEST_F(Flow, DroppedConnectionIsAClearRuntimeError) {
+  inject(R"({"path":"/oauth2/","count":1,"drop":true})");
+  auto r = cli({"token"}, creds(kDaemon));
+  EXPECT_EQ(r.exit, 3);
+  EXPECT_EQ(r.err.rfind("assay: error: POST https://", 0), 0U) << r.err;
+}
+
+TEST_F(Flow, UntrustedCertificateNamesTheFix) {
+  std::vector<std::string> args = creds(kDaemon);
+  auto ca = std::find(args.begin(), args.end(), "--ca-file");
+  args.erase(ca, ca + 2);
+  auto r = cli({"token"}, args);
+  EXPECT_EQ(r.exit, 3);
+  EXPECT_NE(r.err.find("--ca-file"), std::string::npos) << r.err;
+}
+
+TEST_F(Flow, V1EndpointWithResource) {
+  auto r = cli({"token", "--endpoint", "v1", "--format", "json"}, creds(kDaemon));
+  ASSERT_EQ(r.exit, 0) << r.out;
+  Json j;
+  ASSERT_TRUE(parse_json_strict(r.out, j).parsed);
+  EXPECT_TRUE(j["expires_in"].is_string());  // v1 answers numbers as strings
+  EXPECT_EQ(j["claims"]["aud"], "https://graph.microsoft.com");
+}
+
+TEST_F(Flow, ProbeFindsNothingWronglyAccepted) {
+  auto r = run_cli({"probe", "--token-endpoint", token_url(), "--client-id", kDaemon, "--key", key("rsa-2048.key.pem"),
+                    "--cert", key("rsa-2048.crt.pem"), "--ca-file", ready().ca, "--profile", "entra", "--rate", "0",
+                    "--format", "json"});
+  ASSERT_EQ(r.exit, 0) << r.out << r.err;
+  Json j;
+  ASSERT_TRUE(parse_json_strict(r.out, j).parsed) << r.out;
+  EXPECT_EQ(j["baseline_accepted"], true);
+  EXPECT_FALSE(j["counts"].contains("wrongly-accepted")) << j["counts"].dump();
+  EXPECT_GE(j["classes"].size(), 100U);
+  // The mock answers with the codes the rules predict.
+  size_t other = 0;
+  for (const Json& c : j["classes"]) {
+    if (c["verdict"] == "rejected-other-reason") {
+      ++other;
+      ADD_FAILURE() << c.dump();
+    }
+  }
+  EXPECT_EQ(other, 0U);
+}
+
+TEST_F(Flow, ProbeRefusesNonLoopbackWithoutYes) {
+  auto r = run_cli({"probe", "--token-endpoint", "https://login.example.com/t/oauth2/v2.0/token", "--client-id", kDaemon,
+                    "--key", key("rsa-2048.key.pem"), "--cert", key("rsa-2048.crt.pem")});
+  EXPECT_EQ(r.exit, 2);
+  EXPECT_NE(r.err.find("--yes"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace assay::test
