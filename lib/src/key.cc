@@ -126,6 +126,9 @@ Result<Certificate> KeyAccess::make_certificate(X509Ptr x509) {
   t.x5t = base64url_encode(t.sha1);
   t.x5t_s256 = base64url_encode(t.sha256);
   t.custom_key_identifier = base64_encode(t.sha1);
+  impl->subject = name_to_string(X509_get_subject_name(x509.get()));
+  impl->not_before = asn1_time_to_sys(X509_get0_notBefore(x509.get()));
+  impl->not_after = asn1_time_to_sys(X509_get0_notAfter(x509.get()));
   impl->x509 = std::move(x509);
   return Certificate(std::move(impl));
 }
@@ -409,9 +412,7 @@ std::string Certificate::pem() const {
   return internal::bio_to_string(bio.get());
 }
 
-std::string Certificate::subject() const {
-  return impl_ ? internal::name_to_string(X509_get_subject_name(impl_->x509.get())) : "";
-}
+std::string Certificate::subject() const { return impl_ ? impl_->subject : std::string(); }
 std::string Certificate::issuer() const {
   return impl_ ? internal::name_to_string(X509_get_issuer_name(impl_->x509.get())) : "";
 }
@@ -432,12 +433,10 @@ std::string Certificate::serial_hex() const {
 }
 
 std::chrono::sys_seconds Certificate::not_before() const {
-  return impl_ ? internal::asn1_time_to_sys(X509_get0_notBefore(impl_->x509.get()))
-               : std::chrono::sys_seconds{};
+  return impl_ ? impl_->not_before : std::chrono::sys_seconds{};
 }
 std::chrono::sys_seconds Certificate::not_after() const {
-  return impl_ ? internal::asn1_time_to_sys(X509_get0_notAfter(impl_->x509.get()))
-               : std::chrono::sys_seconds{};
+  return impl_ ? impl_->not_after : std::chrono::sys_seconds{};
 }
 bool Certificate::valid_at(std::chrono::sys_seconds t) const {
   return impl_ && t >= not_before() && t <= not_after();
