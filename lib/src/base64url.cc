@@ -1,5 +1,6 @@
 #include "assay/base64url.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -70,23 +71,36 @@ std::string describe_char(char c) {
   return s;
 }
 
-// Decodes `alphabet_only` (characters of one alphabet, already translated to the standard one,
-// no padding, length % 4 != 1) with OpenSSL's EVP_DecodeBlock.
-std::string decode_std_unpadded(std::string in) {
-  const size_t rem = in.size() % 4;
-  const size_t pad = rem == 0 ? 0 : 4 - rem;
-  in.append(pad, '=');
-  std::string out((in.size() / 4) * 3, '\0');
-  if (in.empty()) {
+// Decodes `chars` (characters of either alphabet, no padding, no whitespace, length % 4 != 1)
+// with OpenSSL's EVP_DecodeBlock. The characters are translated to the standard alphabet in
+// stack-sized chunks, so no copy of the input is made. Empty when OpenSSL rejects the input.
+std::string decode_unpadded(std::string_view chars) {
+  if (chars.empty()) {
     return {};
   }
-  const int n = EVP_DecodeBlock(as_uchar(out.data()), as_uchar(in.data()),
-                                static_cast<int>(in.size()));
-  if (n < 0) {
-    internal::clear_errors();
-    return {};
+  std::string out((chars.size() + 3) / 4 * 3, '\0');
+  std::array<unsigned char, 1024> chunk;  // a multiple of 4: only the last chunk is padded
+  size_t written = 0;
+  for (size_t pos = 0; pos < chars.size();) {
+    const size_t n = std::min(chars.size() - pos, chunk.size());
+    for (size_t i = 0; i < n; ++i) {
+      const char c = chars[pos + i];
+      chunk[i] = static_cast<unsigned char>(c == '-' ? '+' : c == '_' ? '/' : c);
+    }
+    const size_t pad = (4 - n % 4) % 4;  // n < chunk.size() whenever pad > 0
+    for (size_t i = 0; i < pad; ++i) {
+      chunk[n + i] = '=';
+    }
+    const int r = EVP_DecodeBlock(as_uchar(out.data()) + written, chunk.data(),
+                                  static_cast<int>(n + pad));
+    if (r < 0) {
+      internal::clear_errors();
+      return {};
+    }
+    written += static_cast<size_t>(r) - pad;
+    pos += n;
   }
-  out.resize(static_cast<size_t>(n) - pad);
+  out.resize(written);
   return out;
 }
 
@@ -141,7 +155,24 @@ std::string base64url_encode(std::string_view bytes) {
   return out;
 }
 
+namespace {
+
+// True when every character of `in` is in the base64url alphabet.
+bool all_url_alphabet(std::string_view in) {
+  unsigned bad = 0;
+  for (char c : in) {
+    const CharClass k = classify(c);
+    bad |= static_cast<unsigned>(k != CharClass::kBoth && k != CharClass::kUrl);
+  }
+  return bad == 0;
+}
+
+}  // namespace
+
 Result<std::string> base64url_decode(std::string_view in) {
+  if (all_url_alphabet(in) && in.size() % 4 != 1 && trailing_bits_zero(in)) {
+    return decode_unpadded(in);  // the canonical form every conforming producer emits
+  }
   for (size_t i = 0; i < in.size(); ++i) {
     switch (classify(in[i])) {
       case CharClass::kBoth:
@@ -170,23 +201,21 @@ Result<std::string> base64url_decode(std::string_view in) {
                           " is impossible (1 modulo 4): the text is truncated or has an extra "
                           "character");
   }
-  if (!trailing_bits_zero(in)) {
-    return make_error(ErrorCode::kMalformedToken,
-                      "non-canonical base64url: the last character '" + std::string(1, in.back()) +
-                          "' has non-zero unused bits");
-  }
-  std::string translated(in);
-  for (char& c : translated) {
-    if (c == '-') {
-      c = '+';
-    } else if (c == '_') {
-      c = '/';
-    }
-  }
-  return decode_std_unpadded(std::move(translated));
+  return make_error(ErrorCode::kMalformedToken,
+                    "non-canonical base64url: the last character '" + std::string(1, in.back()) +
+                        "' has non-zero unused bits");
 }
 
 Result<LenientDecoded> base64url_decode_lenient(std::string_view in) {
+  if (all_url_alphabet(in) && in.size() % 4 != 1) {
+    // Nothing to tolerate but (perhaps) the trailing bits: skip the copy the general case makes.
+    LenientDecoded out;
+    if (!trailing_bits_zero(in)) {
+      out.irregularities.push_back(Base64Irregularity::kNonCanonicalBits);
+    }
+    out.bytes = decode_unpadded(in);
+    return out;
+  }
   bool padding = false;
   bool standard = false;
   bool space = false;
@@ -245,14 +274,7 @@ Result<LenientDecoded> base64url_decode_lenient(std::string_view in) {
   if (!trailing_bits_zero(chars)) {
     out.irregularities.push_back(Base64Irregularity::kNonCanonicalBits);
   }
-  for (char& c : chars) {
-    if (c == '-') {
-      c = '+';
-    } else if (c == '_') {
-      c = '/';
-    }
-  }
-  out.bytes = decode_std_unpadded(std::move(chars));
+  out.bytes = decode_unpadded(chars);
   return out;
 }
 
@@ -282,7 +304,7 @@ Result<std::string> base64_decode(std::string_view in) {
                       "base64 length " + std::to_string(chars.size()) + " with " +
                           std::to_string(pad) + " padding characters is impossible");
   }
-  return decode_std_unpadded(std::move(chars));
+  return decode_unpadded(chars);
 }
 
 std::string hex_upper(std::string_view bytes) {

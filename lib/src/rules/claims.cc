@@ -73,34 +73,36 @@ std::optional<int64_t> read_time(RuleContext& ctx, const char* name) {
   return static_cast<int64_t>(std::floor(value));
 }
 
-// Reads a string claim; emits CLM006 for a wrong type or an empty string.
-std::optional<std::string> read_string(RuleContext& ctx, const char* name, const char* missing_rule) {
+// Reads a string claim (a pointer into the payload; null when unusable); emits CLM006 for a
+// wrong type or an empty string.
+const std::string* read_string(RuleContext& ctx, const char* name, const char* missing_rule) {
   const Json& p = ctx.payload();
   const Json* it = member(p, name);
-  const std::string pointer = std::string("/payload/") + name;
+  auto pointer = [&] { return std::string("/payload/") + name; };
   if (it == nullptr) {
     if (missing_rule != nullptr) {
-      ctx.emit(missing_rule, std::string("the claims have no ") + name, pointer);
+      ctx.emit(missing_rule, std::string("the claims have no ") + name, pointer());
     }
-    return std::nullopt;
+    return nullptr;
   }
-  if (!it->is_string()) {
+  const auto* s = it->get_ptr<const std::string*>();
+  if (s == nullptr) {
     ctx.emit("CLM006", std::string(name) + " is " + (it->is_null() ? "null" : std::string("a ") + it->type_name()) +
                            " (" + it->dump().substr(0, 80) + "), not a string",
-             pointer);
-    return std::nullopt;
+             pointer());
+    return nullptr;
   }
-  if (it->get_ref<const std::string&>().empty()) {
-    ctx.emit("CLM006", std::string(name) + " is an empty string", pointer);
-    return std::nullopt;
+  if (s->empty()) {
+    ctx.emit("CLM006", std::string(name) + " is an empty string", pointer());
+    return nullptr;
   }
-  return it->get<std::string>();
+  return s;
 }
 
 void check_identity(RuleContext& ctx) {
-  const auto iss = read_string(ctx, "iss", "CLM001");
-  const auto sub = read_string(ctx, "sub", "CLM003");
-  if (iss && !ctx.client_id.empty() && *iss != ctx.client_id) {
+  const std::string* iss = read_string(ctx, "iss", "CLM001");
+  const std::string* sub = read_string(ctx, "sub", "CLM003");
+  if (iss != nullptr && !ctx.client_id.empty() && *iss != ctx.client_id) {
     const bool from_form = !ctx.policy.client_id() && ctx.request != nullptr;
     if (!from_form) {
       std::string m = "iss " + quote(*iss) + " is not the client ID " + quote(ctx.client_id);
@@ -111,10 +113,10 @@ void check_identity(RuleContext& ctx) {
       ctx.emit("CLM002", std::move(m), "/payload/iss", std::move(hint));
     }
   }
-  if (iss && sub && *iss != *sub) {
+  if (iss != nullptr && sub != nullptr && *iss != *sub) {
     ctx.emit("CLM004", "sub " + quote(*sub) + " differs from iss " + quote(*iss), "/payload/sub");
   }
-  if (iss && ctx.profile == Profile::kEntra && !is_guid(*iss)) {
+  if (iss != nullptr && ctx.profile == Profile::kEntra && !is_guid(*iss)) {
     ctx.emit("CLM005", "iss " + quote(*iss) + " is not a GUID", "/payload/iss");
   }
 }
@@ -154,13 +156,14 @@ void check_times(RuleContext& ctx) {
     const int64_t start = iat ? *iat : nbf ? *nbf : now;
     const char* from = iat ? "iat" : nbf ? "nbf" : "now";
     const int64_t lifetime = *exp - start;
-    const std::string text = "the assertion is valid for " +
-                             format_duration(std::chrono::seconds{lifetime}) + " (exp - " + from +
-                             " = " + std::to_string(lifetime) + " s)";
+    auto text = [&] {
+      return "the assertion is valid for " + format_duration(std::chrono::seconds{lifetime}) +
+             " (exp - " + from + " = " + std::to_string(lifetime) + " s)";
+    };
     if (lifetime > 86400) {
-      ctx.emit("CLM036", text + ", more than a day", "/payload/exp");
+      ctx.emit("CLM036", text() + ", more than a day", "/payload/exp");
     } else if (lifetime > ctx.max_lifetime.count()) {
-      ctx.emit("CLM035", text + "; the " + std::string(profile_name(ctx.profile)) +
+      ctx.emit("CLM035", text() + "; the " + std::string(profile_name(ctx.profile)) +
                              " profile recommends at most " + std::to_string(ctx.max_lifetime.count()) +
                              " s",
                "/payload/exp");
@@ -178,8 +181,8 @@ void check_jti(RuleContext& ctx) {
     ctx.emit("CLM041", "the claims have no jti", "/payload/jti");
     return;
   }
-  const auto jti = read_string(ctx, "jti", nullptr);
-  if (!jti || ctx.replay == nullptr) {
+  const std::string* jti = read_string(ctx, "jti", nullptr);
+  if (jti == nullptr || ctx.replay == nullptr) {
     return;
   }
   const std::string issuer = string_member(p, "iss");

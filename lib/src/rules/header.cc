@@ -31,7 +31,7 @@ std::string upper(std::string s) {
 void check_thumbprint(RuleContext& ctx, const std::string& name, const std::string& value, bool sha1) {
   const size_t want = sha1 ? 20 : 32;
   const size_t hex_len = want * 2;
-  const std::string pointer = "/header/" + json_pointer_escape(name);
+  auto pointer = [&] { return "/header/" + json_pointer_escape(name); };
   const char* hash = sha1 ? "SHA-1" : "SHA-256";
   // The hex thumbprint pasted as is.
   if (is_hex40(value, hex_len)) {
@@ -39,12 +39,12 @@ void check_thumbprint(RuleContext& ctx, const std::string& name, const std::stri
     ctx.emit("HDR011",
              name + " holds the hex " + hash + " thumbprint " + upper(value) +
                  " instead of base64url of the " + std::to_string(want) + " raw bytes",
-             pointer, "set " + name + " to " + quote(base64url_encode(raw ? *raw : "")));
+             pointer(), "set " + name + " to " + quote(base64url_encode(raw ? *raw : "")));
     return;
   }
   auto lenient = base64url_decode_lenient(value);
   if (!lenient) {
-    ctx.emit("HDR010", name + " is not base64url: " + lenient.error().message, pointer);
+    ctx.emit("HDR010", name + " is not base64url: " + lenient.error().message, pointer());
     return;
   }
   const std::string& bytes = lenient->bytes;
@@ -54,7 +54,7 @@ void check_thumbprint(RuleContext& ctx, const std::string& name, const std::stri
     ctx.emit("HDR011",
              name + " is base64 of the hex text " + upper(bytes) + ", not of the raw " + hash +
                  " bytes",
-             pointer, "set " + name + " to " + quote(base64url_encode(raw ? *raw : "")));
+             pointer(), "set " + name + " to " + quote(base64url_encode(raw ? *raw : "")));
     return;
   }
   if (bytes.size() != want) {
@@ -68,25 +68,28 @@ void check_thumbprint(RuleContext& ctx, const std::string& name, const std::stri
       m += " (this looks like a SHA-1 thumbprint)";
       hint = "put the SHA-1 value in x5t, or use the SHA-256 thumbprint in x5t#S256";
     }
-    ctx.emit("HDR010", std::move(m), pointer, std::move(hint));
+    ctx.emit("HDR010", std::move(m), pointer(), std::move(hint));
     return;
+  }
+  if (lenient->irregularities.empty()) {
+    return;  // the canonical form: nothing to report
   }
   const std::string canonical = base64url_encode(bytes);
   for (Base64Irregularity irr : lenient->irregularities) {
     if (irr == Base64Irregularity::kPadding) {
-      ctx.emit("HDR012", name + " " + quote(value) + " has '=' padding", pointer,
+      ctx.emit("HDR012", name + " " + quote(value) + " has '=' padding", pointer(),
                "use " + quote(canonical));
     } else if (irr == Base64Irregularity::kStandardAlphabet) {
       ctx.emit("HDR013",
                name + " " + quote(value) +
                    " uses the standard base64 alphabet, as the app manifest's "
                    "customKeyIdentifier does",
-               pointer, "use the base64url form " + quote(canonical));
+               pointer(), "use the base64url form " + quote(canonical));
     } else {
       ctx.emit("HDR010",
                name + " " + quote(value) + " is not canonical base64url (" +
                    std::string(base64_irregularity_name(irr)) + ")",
-               pointer, "use " + quote(canonical));
+               pointer(), "use " + quote(canonical));
     }
   }
 }
@@ -319,12 +322,11 @@ void check_header(RuleContext& ctx) {
     if (it == nullptr) {
       continue;
     }
-    const std::string pointer = "/header/" + json_pointer_escape(name);
     if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
       ctx.emit("HDR014",
                std::string(name) + " is " +
                    (it->is_string() ? std::string("an empty string") : std::string("a ") + it->type_name()),
-               pointer);
+               "/header/" + json_pointer_escape(name));
       continue;
     }
     const std::string& v = it->get_ref<const std::string&>();

@@ -35,8 +35,12 @@ struct Candidate {
 
 std::string cert_label(const Certificate& c) {
   const CertificateImpl* impl = KeyAccess::impl(c);
-  return "certificate " + (impl != nullptr ? impl->subject : std::string()) + " (SHA-1 " +
-         c.thumbprints().sha1_hex + ")";
+  const std::string_view subject = impl != nullptr ? std::string_view(impl->subject) : "";
+  const std::string& hex = c.thumbprints().sha1_hex;
+  std::string label;
+  label.reserve(12 + subject.size() + 8 + hex.size() + 1);
+  label.append("certificate ").append(subject).append(" (SHA-1 ").append(hex).append(")");
+  return label;
 }
 
 std::string Candidate::label() const {
