@@ -85,6 +85,9 @@ bool verify_with(EVP_MD_CTX* tmpl, std::string_view data, std::string_view sig) 
     clear_errors();
     return false;
   }
+  // The context is used once: let EVP_DigestVerifyFinal finalise it in place instead of
+  // duplicating its EVP_PKEY_CTX first (which it does so that more data could follow).
+  EVP_MD_CTX_set_flags(ctx.get(), EVP_MD_CTX_FLAG_FINALISE);
   const int r = EVP_DigestVerify(ctx.get(), as_uchar(sig.data()), sig.size(),
                                  as_uchar(data.data()), data.size());
   if (r != 1) {
@@ -234,6 +237,7 @@ Result<std::string> sign(Alg alg, const Key& key, std::string_view data) {
   if (tmpl == nullptr || !ctx || EVP_MD_CTX_copy_ex(ctx.get(), tmpl) != 1) {
     return internal::ossl_error(ErrorCode::kCrypto, "cannot initialise signing");
   }
+  EVP_MD_CTX_set_flags(ctx.get(), EVP_MD_CTX_FLAG_FINALISE);  // used once, as in verify_with
   size_t len = 0;
   if (EVP_DigestSign(ctx.get(), nullptr, &len, as_uchar(data.data()), data.size()) != 1) {
     return internal::ossl_error(ErrorCode::kCrypto, "cannot size the signature");
