@@ -21,6 +21,20 @@ struct AssertionData {
   Json header;
   Json payload;
   std::vector<Finding> findings;
+
+  AssertionData() = default;
+  AssertionData(const AssertionData&) = delete;
+  AssertionData& operator=(const AssertionData&) = delete;
+  // nlohmann's destructor moves an object's members to a heap-allocated stack before
+  // destroying them (to bound recursion); emptying the top-level objects first spares the
+  // flat header and claim set that allocation. Nested values are destroyed as before.
+  ~AssertionData() {
+    for (Json* j : {&header, &payload}) {
+      if (auto* members = j->get_ptr<Json::object_t*>(); members != nullptr) {
+        members->clear();
+      }
+    }
+  }
 };
 
 }  // namespace internal

@@ -9,6 +9,7 @@
 
 #include "assay/rules.h"
 #include "json_util.h"
+#include "request_internal.h"
 #include "rules/context.h"
 
 namespace assay {
@@ -288,9 +289,11 @@ Result<Report> verify(const Assertion& assertion, const KeySet& keys, const Poli
 
 Result<Report> verify_input(std::string_view input, const KeySet& keys, const Policy& policy,
                             const VerifyOptions& options) {
-  ASSAY_ASSIGN_OR_RETURN(auto parsed, parse_input(input, options.decode.max_bytes * 4));
+  ParsedInput parsed;  // not moved: `token` may point into it
+  ASSAY_ASSIGN_OR_RETURN(const std::string_view token,
+                         internal::parse_input_view(input, options.decode.max_bytes * 4, parsed));
   const TokenRequest* req = parsed.request ? &*parsed.request : nullptr;
-  if (parsed.token.empty() && req != nullptr) {
+  if (token.empty() && req != nullptr) {
     // A form without an assertion: only the request rules can run.
     Report r;
     pick_profile(nullptr, policy, r);
@@ -315,7 +318,7 @@ Result<Report> verify_input(std::string_view input, const KeySet& keys, const Po
     r.signature.status = "not-checked";
     return r;
   }
-  auto assertion = decode(parsed.token, options.decode);
+  auto assertion = decode(token, options.decode);
   if (!assertion) {
     const Error& e = assertion.error();
     if (e.rule_id.empty()) {

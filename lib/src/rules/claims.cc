@@ -1,4 +1,5 @@
 // CLM rules other than aud: iss, sub, jti and the time claims.
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <optional>
@@ -18,29 +19,27 @@ constexpr int64_t kYear9999 = 253402300799;
 
 // A NumericDate claim read leniently (as Entra does) with a finding for every departure from
 // RFC 7519 §2. nullopt when the claim is absent or unusable.
-std::optional<int64_t> read_time(RuleContext& ctx, const char* name) {
-  const Json& p = ctx.payload();
-  const Json* it = member(p, name);
+std::optional<int64_t> read_time(RuleContext& ctx, const char* name, const Json* it) {
   if (it == nullptr) {
     return std::nullopt;
   }
-  const std::string pointer = std::string("/payload/") + name;
+  auto pointer = [&] { return std::string("/payload/") + name; };
   const Json& v = *it;
   double value = 0;
   if (v.is_number_integer()) {
     value = static_cast<double>(v.get<int64_t>());
     if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(kYear9999)) {
-      ctx.emit("CLM040", std::string(name) + " " + v.dump() + " is beyond the year 9999", pointer);
+      ctx.emit("CLM040", std::string(name) + " " + v.dump() + " is beyond the year 9999", pointer());
       return std::nullopt;
     }
   } else if (v.is_number_float()) {
     value = v.get<double>();
     if (!std::isfinite(value)) {
-      ctx.emit("CLM040", std::string(name) + " is not a finite number", pointer);
+      ctx.emit("CLM040", std::string(name) + " is not a finite number", pointer());
       return std::nullopt;
     }
     if (value != std::floor(value)) {
-      ctx.emit("CLM039", std::string(name) + " " + v.dump() + " has a fractional part", pointer,
+      ctx.emit("CLM039", std::string(name) + " " + v.dump() + " has a fractional part", pointer(),
                "send whole seconds: " + std::to_string(static_cast<int64_t>(std::floor(value))));
     }
   } else if (v.is_string()) {
@@ -49,25 +48,25 @@ std::optional<int64_t> read_time(RuleContext& ctx, const char* name) {
     const double parsed = s.empty() ? 0 : std::strtod(s.c_str(), &end);
     if (s.empty() || end == nullptr || *end != '\0' || !std::isfinite(parsed)) {
       ctx.emit("CLM040", std::string(name) + " is the string " + quote(s) + ", not a number",
-               pointer);
+               pointer());
       return std::nullopt;
     }
     ctx.emit("CLM038", std::string(name) + " is the string " + quote(s) + ", not a JSON number",
-             pointer, "send " + std::string(name) + " as the number " + s);
+             pointer(), "send " + std::string(name) + " as the number " + s);
     value = parsed;
   } else {
     ctx.emit("CLM040", std::string(name) + " is " + (v.is_null() ? "null" : std::string("a ") + v.type_name()) +
                            ", not a number",
-             pointer);
+             pointer());
     return std::nullopt;
   }
   if (value <= 0) {
     ctx.emit("CLM040", std::string(name) + " " + v.dump() + " is not after 1970-01-01T00:00:00Z",
-             pointer);
+             pointer());
     return std::nullopt;
   }
   if (value > static_cast<double>(kYear9999)) {
-    ctx.emit("CLM040", std::string(name) + " " + v.dump() + " is beyond the year 9999", pointer);
+    ctx.emit("CLM040", std::string(name) + " " + v.dump() + " is beyond the year 9999", pointer());
     return std::nullopt;
   }
   return static_cast<int64_t>(std::floor(value));
@@ -75,9 +74,8 @@ std::optional<int64_t> read_time(RuleContext& ctx, const char* name) {
 
 // Reads a string claim (a pointer into the payload; null when unusable); emits CLM006 for a
 // wrong type or an empty string.
-const std::string* read_string(RuleContext& ctx, const char* name, const char* missing_rule) {
-  const Json& p = ctx.payload();
-  const Json* it = member(p, name);
+const std::string* read_string(RuleContext& ctx, const char* name, const Json* it,
+                               const char* missing_rule) {
   auto pointer = [&] { return std::string("/payload/") + name; };
   if (it == nullptr) {
     if (missing_rule != nullptr) {
@@ -99,9 +97,27 @@ const std::string* read_string(RuleContext& ctx, const char* name, const char* m
   return s;
 }
 
-void check_identity(RuleContext& ctx) {
-  const std::string* iss = read_string(ctx, "iss", "CLM001");
-  const std::string* sub = read_string(ctx, "sub", "CLM003");
+// The claims the rules look at, found in one pass over the payload.
+struct Claims {
+  const Json* iss = nullptr;
+  const Json* sub = nullptr;
+  const Json* exp = nullptr;
+  const Json* nbf = nullptr;
+  const Json* iat = nullptr;
+  const Json* jti = nullptr;
+};
+
+Claims find_claims(const Json& payload) {
+  static constexpr std::array<std::string_view, 6> kNames = {"iss", "sub", "exp",
+                                                             "nbf", "iat", "jti"};
+  std::array<const Json*, kNames.size()> found{};
+  members(payload, kNames, found);
+  return {found[0], found[1], found[2], found[3], found[4], found[5]};
+}
+
+void check_identity(RuleContext& ctx, const Claims& c) {
+  const std::string* iss = read_string(ctx, "iss", c.iss, "CLM001");
+  const std::string* sub = read_string(ctx, "sub", c.sub, "CLM003");
   if (iss != nullptr && !ctx.client_id.empty() && *iss != ctx.client_id) {
     const bool from_form = !ctx.policy.client_id() && ctx.request != nullptr;
     if (!from_form) {
@@ -121,13 +137,13 @@ void check_identity(RuleContext& ctx) {
   }
 }
 
-void check_times(RuleContext& ctx) {
-  const auto exp = read_time(ctx, "exp");
-  const auto nbf = read_time(ctx, "nbf");
-  const auto iat = read_time(ctx, "iat");
+void check_times(RuleContext& ctx, const Claims& c) {
+  const auto exp = read_time(ctx, "exp", c.exp);
+  const auto nbf = read_time(ctx, "nbf", c.nbf);
+  const auto iat = read_time(ctx, "iat", c.iat);
   const int64_t now = ctx.now.time_since_epoch().count();
   const int64_t skew = ctx.skew.count();
-  if (member(ctx.payload(), "exp") == nullptr) {
+  if (c.exp == nullptr) {
     ctx.emit("CLM030", "the claims have no exp", "/payload/exp");
   }
   if (exp && *exp <= now - skew) {
@@ -175,19 +191,19 @@ void check_times(RuleContext& ctx) {
   }
 }
 
-void check_jti(RuleContext& ctx) {
+void check_jti(RuleContext& ctx, const Claims& c) {
   const Json& p = ctx.payload();
-  if (member(p, "jti") == nullptr) {
+  if (c.jti == nullptr) {
     ctx.emit("CLM041", "the claims have no jti", "/payload/jti");
     return;
   }
-  const std::string* jti = read_string(ctx, "jti", nullptr);
+  const std::string* jti = read_string(ctx, "jti", c.jti, nullptr);
   if (jti == nullptr || ctx.replay == nullptr) {
     return;
   }
   const std::string issuer = string_member(p, "iss");
   int64_t exp = ctx.now.time_since_epoch().count() + ctx.skew.count();
-  if (const Json* e = member(p, "exp"); e != nullptr && e->is_number()) {
+  if (const Json* e = c.exp; e != nullptr && e->is_number()) {
     exp = e->get<int64_t>();
   }
   if (ctx.replay->seen_before(issuer, *jti, Seconds{std::chrono::seconds{exp + ctx.skew.count()}},
@@ -203,9 +219,10 @@ void check_claims(RuleContext& ctx) {
   if (!ctx.payload().is_object()) {
     return;  // ENC010/ENC011 already say why
   }
-  check_identity(ctx);
-  check_times(ctx);
-  check_jti(ctx);
+  const Claims c = find_claims(ctx.payload());
+  check_identity(ctx, c);
+  check_times(ctx, c);
+  check_jti(ctx, c);
 }
 
 }  // namespace assay::internal

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <chrono>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -39,6 +40,10 @@ struct RuleContext {
   std::array<std::string_view, 3> accepted_storage{};  // audience, token endpoint, issuer
   size_t accepted_count = 0;
   std::string_view token_endpoint{};  // rfc7523bis: the value that must NOT be aud
+  // The header's x5t and x5t#S256 as check_header decoded them (leniently; empty when they do
+  // not decode), for the key rules to reuse; unset when check_header did not decode them.
+  std::optional<std::string> x5t_bytes{};
+  std::optional<std::string> x5ts_bytes{};
 
   // Every value that counts as an aud match.
   std::span<const std::string_view> accepted_audiences() const {

@@ -239,8 +239,12 @@ void check_signature_and_keys(RuleContext& ctx) {
   const std::string_view x5t_text = header_string(h, "x5t");
   const std::string_view x5ts_text = header_string(h, "x5t#S256");
   const std::string_view kid = header_string(h, "kid");
-  const std::string x5t = decoded_thumbprint(x5t_text);
-  const std::string x5ts = decoded_thumbprint(x5ts_text);
+  // check_header has usually decoded the thumbprints already.
+  std::string x5t_own;
+  std::string x5ts_own;
+  const std::string& x5t = ctx.x5t_bytes ? *ctx.x5t_bytes : (x5t_own = decoded_thumbprint(x5t_text));
+  const std::string& x5ts =
+      ctx.x5ts_bytes ? *ctx.x5ts_bytes : (x5ts_own = decoded_thumbprint(x5ts_text));
   const bool has_ids = !x5t_text.empty() || !x5ts_text.empty() || !kid.empty();
 
   auto kid_matches = [&](const Candidate& c) {
