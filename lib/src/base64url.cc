@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "base64url_internal.h"
 #include "ossl.h"
 
 namespace assay {
@@ -208,18 +209,50 @@ std::string base64_encode(std::string_view bytes) {
   return out;
 }
 
+namespace internal {
+
+namespace {
+
+// '+' -> '-' and '/' -> '_' over a fixed 64-byte block, branch-free so that g++ -O2
+// vectorizes it.
+void std_to_url_block(char* p) {
+  for (size_t i = 0; i < 64; ++i) {
+    const auto c = static_cast<uint8_t>(p[i]);
+    const auto plus = static_cast<uint8_t>(c == '+' ? 0xFF : 0);
+    const auto slash = static_cast<uint8_t>(c == '/' ? 0xFF : 0);
+    p[i] = static_cast<char>((c & ~(plus | slash)) | (plus & '-') | (slash & '_'));
+  }
+}
+
+}  // namespace
+
+void append_base64url(std::string& out, std::string_view bytes) {
+  if (bytes.empty()) {
+    return;
+  }
+  const size_t start = out.size();
+  out.resize(start + 4 * ((bytes.size() + 2) / 3) + 1);  // EVP_EncodeBlock adds a NUL
+  char* p = out.data() + start;
+  const int n = EVP_EncodeBlock(as_uchar(p), as_uchar(bytes.data()), static_cast<int>(bytes.size()));
+  size_t len = static_cast<size_t>(n);
+  while (len > 0 && p[len - 1] == '=') {
+    --len;
+  }
+  size_t i = 0;
+  for (; i + 64 <= len; i += 64) {
+    std_to_url_block(p + i);
+  }
+  for (; i < len; ++i) {
+    p[i] = p[i] == '+' ? '-' : p[i] == '/' ? '_' : p[i];
+  }
+  out.resize(start + len);
+}
+
+}  // namespace internal
+
 std::string base64url_encode(std::string_view bytes) {
-  std::string out = base64_encode(bytes);
-  while (!out.empty() && out.back() == '=') {
-    out.pop_back();
-  }
-  for (char& c : out) {
-    if (c == '+') {
-      c = '-';
-    } else if (c == '/') {
-      c = '_';
-    }
-  }
+  std::string out;
+  internal::append_base64url(out, bytes);
   return out;
 }
 

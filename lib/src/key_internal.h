@@ -30,6 +30,12 @@ struct KeyImpl {
   JwkMetadata jwk;
   mutable std::array<PreparedCtx, kAllAlgs.size()> verify_ctx;
   mutable std::array<PreparedCtx, kAllAlgs.size()> sign_ctx;
+  // The SubjectPublicKeyInfo DER, encoded on first use (spki()).
+  mutable std::once_flag spki_once;
+  mutable std::string spki_der;
+
+  // The SPKI DER of this key (empty if OpenSSL cannot encode it), computed once.
+  const std::string& spki() const;
 
   KeyImpl() = default;
   KeyImpl(const KeyImpl&) = delete;

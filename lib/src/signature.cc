@@ -251,10 +251,13 @@ Result<std::string> sign(Alg alg, const Key& key, std::string_view data) {
     return internal::ossl_error(ErrorCode::kCrypto, "cannot initialise signing");
   }
   EVP_MD_CTX_set_flags(ctx.get(), EVP_MD_CTX_FLAG_FINALISE);  // used once, as in verify_with
-  size_t len = 0;
-  if (EVP_DigestSign(ctx.get(), nullptr, &len, as_uchar(data.data()), data.size()) != 1) {
+  // The key's maximum signature size (cached by OpenSSL), rather than a sizing call to
+  // EVP_DigestSign, which for ECDSA encodes a dummy signature to measure it.
+  const int max_len = EVP_PKEY_get_size(k->pkey.get());
+  if (max_len <= 0) {
     return internal::ossl_error(ErrorCode::kCrypto, "cannot size the signature");
   }
+  size_t len = static_cast<size_t>(max_len);
   std::string sig(len, '\0');
   if (EVP_DigestSign(ctx.get(), as_uchar(sig.data()), &len, as_uchar(data.data()), data.size()) !=
       1) {
