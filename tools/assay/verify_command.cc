@@ -313,12 +313,15 @@ int run_verify(const VerifyCmdOptions& o, const Io& io) {
 
 }  // namespace
 
-Command add_verify_command(CLI::App& parent) {
+Command add_verify_command(CLI::App& parent, bool with_options) {
   auto opts = std::make_shared<VerifyCmdOptions>();
   CLI::App* app = parent.add_subcommand(
       "verify",
       "Check an assertion against every rule, with the key material you trust, and say exactly "
       "what Entra or another token endpoint would reject");
+  if (!with_options) {
+    return {app, nullptr};
+  }
   app->add_option("input", opts->input,
                   "The assertion, a whole form body, or JSON with client_assertion; '-' or "
                   "nothing for stdin, @FILE for a file");
