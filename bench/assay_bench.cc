@@ -6,17 +6,16 @@
 //
 //   build/test/bench/assay_bench --benchmark_repetitions=5
 //       --benchmark_enable_random_interleaving=true --benchmark_min_time=0.2   (one line)
-#include <benchmark/benchmark.h>
-
-#include <time.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <utility>
 #include <memory>
 #include <string>
+#include <time.h>
+#include <utility>
 #include <vector>
+
+#include <benchmark/benchmark.h>
 
 #include "assay/assertion.h"
 #include "assay/build.h"
@@ -75,7 +74,9 @@ Fixture make_fixture(Alg alg) {
   Fixture f;
   f.alg = alg;
   const bool ec = alg == Alg::kES256;
-  f.raw_alg = alg == Alg::kRS256 ? RawAlg::kRS256 : alg == Alg::kPS256 ? RawAlg::kPS256 : RawAlg::kES256;
+  f.raw_alg = alg == Alg::kRS256   ? RawAlg::kRS256
+              : alg == Alg::kPS256 ? RawAlg::kPS256
+                                   : RawAlg::kES256;
   const std::string key_pem = testdata_file(ec ? "ec-p256.key.pem" : "rsa-2048.key.pem");
   const std::string cert_pem = testdata_file(ec ? "ec-p256.crt.pem" : "rsa-2048.crt.pem");
   auto key = load_private_key(key_pem);
@@ -258,7 +259,8 @@ void BM_PairVerify(benchmark::State& state, Alg alg) {
   run_pair(
       state,
       [&](size_t i) {
-        benchmark::DoNotOptimize(raw_verify(f.raw_public.get(), f.raw_alg, f.tokens[i % kTokenCount]));
+        benchmark::DoNotOptimize(
+            raw_verify(f.raw_public.get(), f.raw_alg, f.tokens[i % kTokenCount]));
       },
       [&](size_t i) {
         auto r = verify_input(f.tokens[i % kTokenCount], f.keys, f.policy);
@@ -271,7 +273,8 @@ void BM_PairBuild(benchmark::State& state, Alg alg) {
   run_pair(
       state,
       [&](size_t i) {
-        std::string sig = raw_sign(f.raw_private.get(), f.raw_alg, f.signing_inputs[i % kTokenCount]);
+        std::string sig =
+            raw_sign(f.raw_private.get(), f.raw_alg, f.signing_inputs[i % kTokenCount]);
         benchmark::DoNotOptimize(sig);
       },
       [&](size_t /*i*/) {

@@ -4,8 +4,8 @@
 //
 //   gen_tokens --key rsa-2048.key.pem --cert rsa-2048.crt.pem --count 100000 --out tokens.txt
 //              [--alg RS256] [--now 1767225600] [--threads 2]
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>

@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   }
   using assay::bench::RawAlg;
   const std::string alg_name = argc > 3 ? argv[3] : "RS256";
-  const RawAlg alg = alg_name == "PS256" ? RawAlg::kPS256
+  const RawAlg alg = alg_name == "PS256"   ? RawAlg::kPS256
                      : alg_name == "ES256" ? RawAlg::kES256
                                            : RawAlg::kRS256;
   std::ifstream cert_file(argv[1], std::ios::binary);

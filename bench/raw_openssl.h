@@ -7,6 +7,11 @@
 #ifndef ASSAY_BENCH_RAW_OPENSSL_H_
 #define ASSAY_BENCH_RAW_OPENSSL_H_
 
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
@@ -14,16 +19,13 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include <array>
-#include <cstddef>
-#include <string>
-#include <string_view>
-
 namespace assay::bench {
 
 enum class RawAlg { kRS256, kPS256, kES256 };
 
-inline const unsigned char* uc(const char* p) { return reinterpret_cast<const unsigned char*>(p); }
+inline const unsigned char* uc(const char* p) {
+  return reinterpret_cast<const unsigned char*>(p);
+}
 
 // The public key of the PEM certificate `pem`; null on failure. The caller frees it.
 inline EVP_PKEY* raw_public_key_from_cert_pem(std::string_view pem) {
@@ -102,8 +104,7 @@ inline bool raw_verify(EVP_PKEY* pkey, RawAlg alg, std::string_view token) {
   }
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   EVP_PKEY_CTX* pctx = nullptr;
-  bool ok = ctx != nullptr &&
-            EVP_DigestVerifyInit(ctx, &pctx, EVP_sha256(), nullptr, pkey) == 1 &&
+  bool ok = ctx != nullptr && EVP_DigestVerifyInit(ctx, &pctx, EVP_sha256(), nullptr, pkey) == 1 &&
             (alg != RawAlg::kPS256 || raw_set_pss(pctx)) &&
             EVP_DigestVerify(ctx, sig_ptr, sig_len, uc(input.data()), input.size()) == 1;
   EVP_MD_CTX_free(ctx);
@@ -117,11 +118,11 @@ inline std::string raw_sign(EVP_PKEY* pkey, RawAlg alg, std::string_view input) 
   EVP_PKEY_CTX* pctx = nullptr;
   std::string sig(512, '\0');
   size_t len = sig.size();
-  const bool ok =
-      ctx != nullptr && EVP_DigestSignInit(ctx, &pctx, EVP_sha256(), nullptr, pkey) == 1 &&
-      (alg != RawAlg::kPS256 || raw_set_pss(pctx)) &&
-      EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len, uc(input.data()),
-                     input.size()) == 1;
+  const bool ok = ctx != nullptr &&
+                  EVP_DigestSignInit(ctx, &pctx, EVP_sha256(), nullptr, pkey) == 1 &&
+                  (alg != RawAlg::kPS256 || raw_set_pss(pctx)) &&
+                  EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
+                                 uc(input.data()), input.size()) == 1;
   EVP_MD_CTX_free(ctx);
   sig.resize(ok ? len : 0);
   return sig;
