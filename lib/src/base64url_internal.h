@@ -10,7 +10,9 @@
 namespace assay::internal {
 
 // The length of the unpadded base64url encoding of `n` bytes.
-constexpr size_t base64url_length(size_t n) { return n / 3 * 4 + (n % 3 == 0 ? 0 : n % 3 + 1); }
+constexpr size_t base64url_length(size_t n) {
+  return n / 3 * 4 + (n % 3 == 0 ? 0 : n % 3 + 1);
+}
 
 // Appends the canonical base64url encoding of `bytes` (no padding) to `out`.
 void append_base64url(std::string& out, std::string_view bytes);
