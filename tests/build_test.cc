@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "assay/assertion.h"
+#include "assay/base64url.h"
 #include "assay/signature.h"
 #include "assay/timefmt.h"
 #include "support/testdata.h"
@@ -117,6 +118,73 @@ TEST(BuildAssertion, RejectsMisuse) {
   AssertionSpec badclaim = s;
   badclaim.extra_claims = {{"x", "not json"}};
   EXPECT_FALSE(build_assertion(badclaim, key, &cert));
+}
+
+// build_assertion writes the header and claims without nlohmann when it can; the text must be
+// exactly what dumping the same members in the same order gives, and strings that need
+// escaping must come out as nlohmann escapes them.
+TEST(BuildAssertion, JsonTextIsNlohmannDumpOfTheMembers) {
+  const Key key = load_test_private_key("ec-p256.key.pem");
+  const Certificate cert = load_test_certificate("ec-p256.crt.pem");
+  for (int variant = 0; variant < 6; ++variant) {
+    AssertionSpec s = spec_at(1767225600);
+    s.alg = Alg::kES256;
+    s.thumbprints = variant == 1   ? ThumbprintHeaders::kNone
+                    : variant == 2 ? ThumbprintHeaders::kBoth
+                                   : ThumbprintHeaders::kSha256;
+    s.include_x5c = variant == 2;
+    if (variant == 3) {
+      s.kid = "k\"1\\\x01\xC3\xA9";  // quote, backslash, control, non-ASCII
+      s.typ.reset();
+      s.include_nbf = false;
+    }
+    if (variant == 4) {
+      s.client_id = "client \"with\" quotes";
+      s.include_iat = false;
+      s.now = Seconds{std::chrono::seconds{-5}};
+    }
+    if (variant == 5) {
+      s.extra_headers = {{"alg", R"("ES256")"}};
+    }
+    auto built = build_assertion(s, key, &cert);
+    ASSERT_TRUE(built) << variant << ": " << built.error().message;
+    Json h = Json::object();
+    h["alg"] = "ES256";
+    if (s.typ) {
+      h["typ"] = *s.typ;
+    }
+    if (variant == 2) {
+      h["x5t"] = cert.thumbprints().x5t;
+    }
+    if (variant != 1) {
+      h["x5t#S256"] = cert.thumbprints().x5t_s256;
+    }
+    if (s.kid) {
+      h["kid"] = *s.kid;
+    }
+    if (s.include_x5c) {
+      h["x5c"] = Json::array({base64_encode(cert.der())});
+    }
+    Json p = Json::object();
+    const int64_t t = s.now->time_since_epoch().count();
+    p["aud"] = s.audience;
+    p["iss"] = s.client_id;
+    p["sub"] = s.client_id;
+    p["jti"] = *s.jti;
+    if (s.include_nbf) {
+      p["nbf"] = t - 300;
+    }
+    if (s.include_iat) {
+      p["iat"] = t;
+    }
+    p["exp"] = t + 600;
+    EXPECT_EQ(built->header_json, h.dump()) << variant;
+    EXPECT_EQ(built->payload_json, p.dump()) << variant;
+    auto a = decode(built->token);
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->header_bytes(), built->header_json);
+    EXPECT_EQ(a->payload_bytes(), built->payload_json);
+  }
 }
 
 TEST(SignCompact, SignsArbitraryBytes) {

@@ -21,6 +21,20 @@ struct AssertionData {
   Json header;
   Json payload;
   std::vector<Finding> findings;
+
+  AssertionData() = default;
+  AssertionData(const AssertionData&) = delete;
+  AssertionData& operator=(const AssertionData&) = delete;
+  // nlohmann's destructor moves an object's members to a heap-allocated stack before
+  // destroying them (to bound recursion); emptying the top-level objects first spares the
+  // flat header and claim set that allocation. Nested values are destroyed as before.
+  ~AssertionData() {
+    for (Json* j : {&header, &payload}) {
+      if (auto* members = j->get_ptr<Json::object_t*>(); members != nullptr) {
+        members->clear();
+      }
+    }
+  }
 };
 
 }  // namespace internal
@@ -190,15 +204,17 @@ Result<Assertion> decode(std::string_view compact, const DecodeOptions& options)
                       "this is a JWS JSON serialization ('{' ...), not the compact form", {},
                       "ENC013");
   }
-  const size_t dots = static_cast<size_t>(std::count(compact.begin(), compact.end(), '.'));
-  if (dots != 2) {
+  const size_t dot1 = compact.find('.');
+  const size_t dot2 = dot1 == std::string_view::npos ? dot1 : compact.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos || compact.find('.', dot2 + 1) != std::string_view::npos) {
+    const size_t dots = static_cast<size_t>(std::count(compact.begin(), compact.end(), '.'));
     return make_error(ErrorCode::kMalformedToken, segment_count_message(dots, compact), {},
                       "ENC001");
   }
   auto data = std::make_shared<AssertionData>();
   data->compact.assign(compact);
-  data->dot1 = data->compact.find('.');
-  data->dot2 = data->compact.find('.', data->dot1 + 1);
+  data->dot1 = dot1;
+  data->dot2 = dot2;
   const std::string_view c = data->compact;
   const std::string_view h = c.substr(0, data->dot1);
   const std::string_view p = c.substr(data->dot1 + 1, data->dot2 - data->dot1 - 1);

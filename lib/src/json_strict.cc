@@ -13,6 +13,8 @@ namespace {
 
 class StrictSax final : public nlohmann::json_sax<Json> {
  public:
+  static constexpr size_t kReservedMembers = 8;
+
   StrictSax(Json& root, size_t max_depth, std::vector<JsonIssue>& issues)
       : root_(root), max_depth_(max_depth), issues_(issues) {}
 
@@ -26,11 +28,18 @@ class StrictSax final : public nlohmann::json_sax<Json> {
       issues_.push_back({JsonIssueKind::kNulInString, child_pointer(),
                          "string value contains a NUL character (U+0000)"});
     }
-    return add(Json(std::move(v)));
+    // Copied, not moved: `v` is the lexer's buffer, which keeps its capacity for the next
+    // string only if it is not moved from.
+    return add(Json(v));
   }
   bool binary(binary_t& /*v*/) override { return false; }  // not produced by the JSON lexer
 
-  bool start_object(std::size_t /*n*/) override { return open(Json::object()); }
+  bool start_object(std::size_t /*n*/) override {
+    Json obj = Json::object();
+    // Room for a typical JOSE header or claim set, so that adding members does not reallocate.
+    obj.get_ref<Json::object_t&>().reserve(kReservedMembers);
+    return open(std::move(obj));
+  }
   bool end_object() override { return close(); }
   bool start_array(std::size_t /*n*/) override { return open(Json::array()); }
   bool end_array() override { return close(); }
@@ -48,7 +57,7 @@ class StrictSax final : public nlohmann::json_sax<Json> {
     } else {
       duplicate_key_ = false;
     }
-    key_ = std::move(k);
+    key_.assign(k);  // a copy leaves the lexer's buffer its capacity
     return true;
   }
 
@@ -115,8 +124,10 @@ class StrictSax final : public nlohmann::json_sax<Json> {
       duplicate_key_ = false;
       return &slot;
     }
-    auto res = top.emplace(key_, std::move(v));
-    return &res.first.value();
+    // key() found no member of this name: append without ordered_map::emplace's second search.
+    Json::object_t& members = top.get_ref<Json::object_t&>();
+    members.emplace_back(key_, std::move(v));
+    return &members.back().second;
   }
 
   bool add(Json&& v) {

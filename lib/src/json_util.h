@@ -3,6 +3,8 @@
 #ifndef ASSAY_SRC_JSON_UTIL_H_
 #define ASSAY_SRC_JSON_UTIL_H_
 
+#include <array>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -24,6 +26,26 @@ inline const Json* member(const Json& j, std::string_view name) {
     }
   }
   return nullptr;
+}
+
+// The members `names` of object `j` in one pass: out[i] is the first member named names[i]
+// (as member() finds it), or null. All null when `j` is not an object.
+template <size_t N>
+void members(const Json& j, const std::array<std::string_view, N>& names,
+             std::array<const Json*, N>& out) {
+  out.fill(nullptr);
+  const auto* obj = j.get_ptr<const Json::object_t*>();
+  if (obj == nullptr) {
+    return;
+  }
+  for (const auto& kv : *obj) {
+    for (size_t i = 0; i < N; ++i) {
+      if (out[i] == nullptr && kv.first == names[i]) {
+        out[i] = &kv.second;
+        break;
+      }
+    }
+  }
 }
 
 // The elements of array `j`; null when `j` is not an array.

@@ -104,6 +104,20 @@ Result<Key> KeyAccess::make_key(PkeyPtr pkey, bool has_private, JwkMetadata jwk)
   return Key(std::move(impl));
 }
 
+const std::string& KeyImpl::spki() const {
+  std::call_once(spki_once, [this] {
+    unsigned char* der = nullptr;
+    const int len = i2d_PUBKEY(pkey.get(), &der);
+    if (len <= 0) {
+      clear_errors();
+      return;
+    }
+    spki_der.assign(reinterpret_cast<const char*>(der), static_cast<size_t>(len));
+    OPENSSL_free(der);
+  });
+  return spki_der;
+}
+
 Result<Certificate> KeyAccess::make_certificate(X509Ptr x509) {
   auto impl = std::make_shared<CertificateImpl>();
   unsigned char* der = nullptr;
@@ -126,6 +140,9 @@ Result<Certificate> KeyAccess::make_certificate(X509Ptr x509) {
   t.x5t = base64url_encode(t.sha1);
   t.x5t_s256 = base64url_encode(t.sha256);
   t.custom_key_identifier = base64_encode(t.sha1);
+  impl->subject = name_to_string(X509_get_subject_name(x509.get()));
+  impl->not_before = asn1_time_to_sys(X509_get0_notBefore(x509.get()));
+  impl->not_after = asn1_time_to_sys(X509_get0_notAfter(x509.get()));
   impl->x509 = std::move(x509);
   return Certificate(std::move(impl));
 }
@@ -211,20 +228,7 @@ std::vector<Alg> Key::supported_algs() const {
   return out;
 }
 
-std::string Key::spki_der() const {
-  if (!impl_) {
-    return {};
-  }
-  unsigned char* der = nullptr;
-  const int len = i2d_PUBKEY(impl_->pkey.get(), &der);
-  if (len <= 0) {
-    clear_errors();
-    return {};
-  }
-  std::string out(reinterpret_cast<const char*>(der), static_cast<size_t>(len));
-  OPENSSL_free(der);
-  return out;
-}
+std::string Key::spki_der() const { return impl_ ? impl_->spki() : std::string(); }
 
 Key Key::public_key() const {
   if (!impl_ || !impl_->has_private) {
@@ -409,9 +413,7 @@ std::string Certificate::pem() const {
   return internal::bio_to_string(bio.get());
 }
 
-std::string Certificate::subject() const {
-  return impl_ ? internal::name_to_string(X509_get_subject_name(impl_->x509.get())) : "";
-}
+std::string Certificate::subject() const { return impl_ ? impl_->subject : std::string(); }
 std::string Certificate::issuer() const {
   return impl_ ? internal::name_to_string(X509_get_issuer_name(impl_->x509.get())) : "";
 }
@@ -432,12 +434,10 @@ std::string Certificate::serial_hex() const {
 }
 
 std::chrono::sys_seconds Certificate::not_before() const {
-  return impl_ ? internal::asn1_time_to_sys(X509_get0_notBefore(impl_->x509.get()))
-               : std::chrono::sys_seconds{};
+  return impl_ ? impl_->not_before : std::chrono::sys_seconds{};
 }
 std::chrono::sys_seconds Certificate::not_after() const {
-  return impl_ ? internal::asn1_time_to_sys(X509_get0_notAfter(impl_->x509.get()))
-               : std::chrono::sys_seconds{};
+  return impl_ ? impl_->not_after : std::chrono::sys_seconds{};
 }
 bool Certificate::valid_at(std::chrono::sys_seconds t) const {
   return impl_ && t >= not_before() && t <= not_after();
@@ -453,7 +453,19 @@ const Thumbprints& Certificate::thumbprints() const {
 }
 
 bool key_matches_certificate(const Key& key, const Certificate& cert) {
-  return !key.empty() && !cert.empty() && key.same_public_key(cert.public_key());
+  if (key.empty() || cert.empty()) {
+    return false;
+  }
+  // Equal SubjectPublicKeyInfo encodings are the same key, and both are computed once per
+  // key; only when they differ (another key, or another encoding of the same one) does
+  // EVP_PKEY_eq decide. build_assertion checks this on every assertion.
+  const std::string& a = KeyAccess::impl(key)->spki();
+  const Key cert_key = cert.public_key();
+  const internal::KeyImpl* b = KeyAccess::impl(cert_key);
+  if (b != nullptr && !a.empty() && a == b->spki()) {
+    return true;
+  }
+  return key.same_public_key(cert_key);
 }
 
 // --------------------------------------------------------------------------------- loading

@@ -3,6 +3,7 @@
 #define ASSAY_SRC_KEY_INTERNAL_H_
 
 #include <array>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,6 +30,12 @@ struct KeyImpl {
   JwkMetadata jwk;
   mutable std::array<PreparedCtx, kAllAlgs.size()> verify_ctx;
   mutable std::array<PreparedCtx, kAllAlgs.size()> sign_ctx;
+  // The SubjectPublicKeyInfo DER, encoded on first use (spki()).
+  mutable std::once_flag spki_once;
+  mutable std::string spki_der;
+
+  // The SPKI DER of this key (empty if OpenSSL cannot encode it), computed once.
+  const std::string& spki() const;
 
   KeyImpl() = default;
   KeyImpl(const KeyImpl&) = delete;
@@ -48,12 +55,18 @@ struct CertificateImpl {
   std::string der;
   Thumbprints thumbprints;
   Key key;
+  // Read once when the certificate is loaded: the verifier labels and date-checks its key on
+  // every token, and printing a name or parsing an ASN1_TIME costs more than the rules do.
+  std::string subject;
+  std::chrono::sys_seconds not_before{};
+  std::chrono::sys_seconds not_after{};
 };
 
 struct KeyAccess {
   static EVP_PKEY* pkey(const Key& k) { return k.impl_ ? k.impl_->pkey.get() : nullptr; }
   static const KeyImpl* impl(const Key& k) { return k.impl_.get(); }
   static X509* x509(const Certificate& c) { return c.impl_ ? c.impl_->x509.get() : nullptr; }
+  static const CertificateImpl* impl(const Certificate& c) { return c.impl_.get(); }
   // Wraps `pkey` (taking ownership). Fails with kUnsupported for key types other than RSA and
   // EC on P-256/P-384/P-521.
   static Result<Key> make_key(PkeyPtr pkey, bool has_private, JwkMetadata jwk = {});

@@ -19,8 +19,10 @@ std::string_view entra_endpoint_name(EntraEndpoint e) {
 
 std::string entra_token_endpoint(std::string_view host, std::string_view tenant,
                                  EntraEndpoint endpoint) {
-  std::string url = "https://" + std::string(host) + "/" + std::string(tenant);
-  url += endpoint == EntraEndpoint::kV1 ? "/oauth2/token" : "/oauth2/v2.0/token";
+  const std::string_view path = endpoint == EntraEndpoint::kV1 ? "/oauth2/token" : "/oauth2/v2.0/token";
+  std::string url;
+  url.reserve(9 + host.size() + tenant.size() + path.size());
+  url.append("https://").append(host).append("/").append(tenant).append(path);
   return url;
 }
 

@@ -7,6 +7,7 @@
 
 #include "assay/json.h"
 #include "json_util.h"
+#include "request_internal.h"
 
 namespace assay {
 namespace {
@@ -192,7 +193,10 @@ std::string_view input_kind_name(InputKind k) {
   return "token";
 }
 
-Result<ParsedInput> parse_input(std::string_view text, size_t max_bytes) {
+namespace internal {
+
+Result<std::string_view> parse_input_view(std::string_view text, size_t max_bytes,
+                                          ParsedInput& out) {
   if (text.size() > max_bytes) {
     return make_error(ErrorCode::kTooLarge, "input of " + std::to_string(text.size()) +
                                                 " bytes exceeds the limit of " +
@@ -202,7 +206,7 @@ Result<ParsedInput> parse_input(std::string_view text, size_t max_bytes) {
   if (s.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "the input is empty");
   }
-  ParsedInput out;
+  out.kind = InputKind::kToken;
   if (s.front() == '{') {
     Json doc;
     JsonLimits limits;
@@ -218,12 +222,11 @@ Result<ParsedInput> parse_input(std::string_view text, size_t max_bytes) {
         }
         out.kind = InputKind::kJson;
         out.token = std::string(trim(ca.get_ref<const std::string&>()));
-        return out;
+        return std::string_view(out.token);
       }
       if (internal::member(obj, "payload") != nullptr &&
           (internal::member(obj, "signature") != nullptr || internal::member(obj, "signatures") != nullptr)) {
-        out.token = std::string(s);  // a JWS JSON serialization: decode reports ENC013
-        return out;
+        return s;  // a JWS JSON serialization: decode reports ENC013
       }
     }
     return make_error(ErrorCode::kInvalidArgument,
@@ -234,12 +237,23 @@ Result<ParsedInput> parse_input(std::string_view text, size_t max_bytes) {
     out.kind = InputKind::kForm;
     out.token = req.get("client_assertion").value_or("");
     out.request = std::move(req);
-    return out;
+    return std::string_view(out.token);
   }
   if (starts_with_icase(s, "bearer ")) {
     s = trim(s.substr(7));
   }
-  out.token = std::string(s);
+  return s;
+}
+
+}  // namespace internal
+
+Result<ParsedInput> parse_input(std::string_view text, size_t max_bytes) {
+  ParsedInput out;
+  ASSAY_ASSIGN_OR_RETURN(const std::string_view token,
+                         internal::parse_input_view(text, max_bytes, out));
+  if (out.kind == InputKind::kToken) {
+    out.token = std::string(token);
+  }
   return out;
 }
 

@@ -85,6 +85,9 @@ bool verify_with(EVP_MD_CTX* tmpl, std::string_view data, std::string_view sig) 
     clear_errors();
     return false;
   }
+  // The context is used once: let EVP_DigestVerifyFinal finalise it in place instead of
+  // duplicating its EVP_PKEY_CTX first (which it does so that more data could follow).
+  EVP_MD_CTX_set_flags(ctx.get(), EVP_MD_CTX_FLAG_FINALISE);
   const int r = EVP_DigestVerify(ctx.get(), as_uchar(sig.data()), sig.size(),
                                  as_uchar(data.data()), data.size());
   if (r != 1) {
@@ -93,13 +96,15 @@ bool verify_with(EVP_MD_CTX* tmpl, std::string_view data, std::string_view sig) 
   return r == 1;
 }
 
-// The order n of the curve used by `alg`, cached per curve.
-const BIGNUM* curve_order(Alg alg) {
-  struct Cached {
-    std::once_flag once;
-    BIGNUM* order = nullptr;
-  };
-  static std::array<Cached, 3> cache;
+// The order n of the curve used by `alg` and n/2 (the low-S bound), cached per curve.
+struct CurveOrder {
+  std::once_flag once;
+  BIGNUM* order = nullptr;
+  BIGNUM* half = nullptr;
+};
+
+const CurveOrder& curve_order_of(Alg alg) {
+  static std::array<CurveOrder, 3> cache;
   const size_t i = alg == Alg::kES256 ? 0 : alg == Alg::kES384 ? 1 : 2;
   const int nid = i == 0 ? NID_X9_62_prime256v1 : i == 1 ? NID_secp384r1 : NID_secp521r1;
   std::call_once(cache[i].once, [&] {
@@ -108,10 +113,19 @@ const BIGNUM* curve_order(Alg alg) {
       cache[i].order = BN_dup(EC_GROUP_get0_order(g));
       EC_GROUP_free(g);
     }
+    if (cache[i].order != nullptr) {
+      cache[i].half = BN_dup(cache[i].order);
+      if (cache[i].half != nullptr && BN_rshift1(cache[i].half, cache[i].half) != 1) {
+        BN_free(cache[i].half);
+        cache[i].half = nullptr;
+      }
+    }
     clear_errors();
   });
-  return cache[i].order;
+  return cache[i];
 }
+
+const BIGNUM* curve_order(Alg alg) { return curve_order_of(alg).order; }
 
 struct EcForm {
   SignatureStatus status = SignatureStatus::kValid;
@@ -159,32 +173,34 @@ EcForm check_ec_form(Alg alg, std::string_view sig) {
     out.detail = which + (zero ? " zero" : " not below the curve order n");
     return out;
   }
-  BnPtr half_n(BN_dup(n));
-  if (half_n && BN_rshift1(half_n.get(), half_n.get()) == 1) {
-    out.high_s = BN_cmp(out.s.get(), half_n.get()) > 0;
+  if (const BIGNUM* half_n = curve_order_of(alg).half; half_n != nullptr) {
+    out.high_s = BN_cmp(out.s.get(), half_n) > 0;
   }
   return out;
 }
 
-std::string ec_to_der(const EcForm& f) {
+// The DER ECDSA-Sig-Value of a checked R||S form, written into `buf` (r and s are moved out of
+// `f`); empty when it cannot be encoded.
+using DerBuffer = std::array<unsigned char, 160>;  // P-521: 2 x (66 + 3) + 3 bytes at most
+std::string_view ec_to_der(EcForm& f, DerBuffer& buf) {
   EcdsaSigPtr sig(ECDSA_SIG_new());
-  BIGNUM* r = BN_dup(f.r.get());
-  BIGNUM* s = BN_dup(f.s.get());
-  if (!sig || r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
-    BN_free(r);
-    BN_free(s);
+  if (!sig || ECDSA_SIG_set0(sig.get(), f.r.get(), f.s.get()) != 1) {
     clear_errors();
     return {};
   }
-  unsigned char* der = nullptr;
-  const int len = i2d_ECDSA_SIG(sig.get(), &der);
-  if (len <= 0) {
+  (void)f.r.release();  // owned by `sig` now
+  (void)f.s.release();
+  const int len = i2d_ECDSA_SIG(sig.get(), nullptr);
+  if (len <= 0 || static_cast<size_t>(len) > buf.size()) {
     clear_errors();
     return {};
   }
-  std::string out(reinterpret_cast<const char*>(der), static_cast<size_t>(len));
-  OPENSSL_free(der);
-  return out;
+  unsigned char* p = buf.data();
+  if (i2d_ECDSA_SIG(sig.get(), &p) != len) {
+    clear_errors();
+    return {};
+  }
+  return {reinterpret_cast<const char*>(buf.data()), static_cast<size_t>(len)};
 }
 
 SignatureCheck result(SignatureStatus st, std::string detail = {}) {
@@ -234,10 +250,14 @@ Result<std::string> sign(Alg alg, const Key& key, std::string_view data) {
   if (tmpl == nullptr || !ctx || EVP_MD_CTX_copy_ex(ctx.get(), tmpl) != 1) {
     return internal::ossl_error(ErrorCode::kCrypto, "cannot initialise signing");
   }
-  size_t len = 0;
-  if (EVP_DigestSign(ctx.get(), nullptr, &len, as_uchar(data.data()), data.size()) != 1) {
+  EVP_MD_CTX_set_flags(ctx.get(), EVP_MD_CTX_FLAG_FINALISE);  // used once, as in verify_with
+  // The key's maximum signature size (cached by OpenSSL), rather than a sizing call to
+  // EVP_DigestSign, which for ECDSA encodes a dummy signature to measure it.
+  const int max_len = EVP_PKEY_get_size(k->pkey.get());
+  if (max_len <= 0) {
     return internal::ossl_error(ErrorCode::kCrypto, "cannot size the signature");
   }
+  size_t len = static_cast<size_t>(max_len);
   std::string sig(len, '\0');
   if (EVP_DigestSign(ctx.get(), as_uchar(sig.data()), &len, as_uchar(data.data()), data.size()) !=
       1) {
@@ -257,14 +277,11 @@ Result<std::string> sign(Alg alg, const Key& key, std::string_view data) {
   // Emit low-S (s <= n/2) so that our own signatures are not malleable (SIG006).
   const BIGNUM* s = ECDSA_SIG_get0_s(der.get());
   BnPtr low_s;
-  const BIGNUM* n = curve_order(alg);
-  if (n != nullptr) {
-    BnPtr half_n(BN_dup(n));
-    if (half_n && BN_rshift1(half_n.get(), half_n.get()) == 1 && BN_cmp(s, half_n.get()) > 0) {
-      low_s.reset(BN_new());
-      if (low_s && BN_sub(low_s.get(), n, s) == 1) {
-        s = low_s.get();
-      }
+  const CurveOrder& curve = curve_order_of(alg);
+  if (curve.order != nullptr && curve.half != nullptr && BN_cmp(s, curve.half) > 0) {
+    low_s.reset(BN_new());
+    if (low_s && BN_sub(low_s.get(), curve.order, s) == 1) {
+      s = low_s.get();
     }
   }
   std::string raw(2 * half, '\0');
@@ -292,12 +309,14 @@ SignatureCheck verify_signature(Alg alg, const Key& key, std::string_view data,
     if (form.status != SignatureStatus::kValid) {
       return result(form.status, std::move(form.detail));
     }
-    const std::string der = ec_to_der(form);
-    if (!verify_with(prepared(*k, alg, false), data, der)) {
+    const bool high_s = form.high_s;
+    DerBuffer buf;
+    const std::string_view der = ec_to_der(form, buf);
+    if (der.empty() || !verify_with(prepared(*k, alg, false), data, der)) {
       return result(SignatureStatus::kInvalid, "the ECDSA signature does not verify");
     }
     SignatureCheck ok = result(SignatureStatus::kValid);
-    ok.high_s = form.high_s;
+    ok.high_s = high_s;
     return ok;
   }
   // RSA: the signature is exactly as long as the modulus (RFC 8017 §8.2.2 step 1).
@@ -405,7 +424,12 @@ std::string ecdsa_to_der(Alg alg, std::string_view signature) {
   }
   f.r.reset(BN_bin2bn(as_uchar(signature.data()), static_cast<int>(half), nullptr));
   f.s.reset(BN_bin2bn(as_uchar(signature.data() + half), static_cast<int>(half), nullptr));
-  return ec_to_der(f);
+  if (!f.r || !f.s) {
+    clear_errors();
+    return {};
+  }
+  DerBuffer buf{};
+  return std::string(ec_to_der(f, buf));
 }
 
 std::string ecdsa_curve_order(Alg alg) {

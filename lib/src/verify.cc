@@ -9,6 +9,7 @@
 
 #include "assay/rules.h"
 #include "json_util.h"
+#include "request_internal.h"
 #include "rules/context.h"
 
 namespace assay {
@@ -77,7 +78,9 @@ bool is_guid(std::string_view s) {
   }
   for (size_t i = 0; i < s.size(); ++i) {
     const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? s[i] != '-' : std::isxdigit(static_cast<unsigned char>(s[i])) == 0) {
+    const char c = s[i];
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (dash ? c != '-' : !hex) {
       return false;
     }
   }
@@ -172,8 +175,12 @@ EntraEndpoint endpoint_from_form(const TokenRequest* req) {
 
 void settle_expectations(const Assertion& a, const Policy& policy, const TokenRequest* req,
                          Report& r, internal::RuleContext& ctx) {
-  ctx.client_id = policy.client_id().value_or(req != nullptr ? req->get("client_id").value_or("") : "");
-  r.expected_client_id = ctx.client_id;
+  if (policy.client_id()) {
+    r.expected_client_id = *policy.client_id();
+  } else if (req != nullptr) {
+    r.expected_client_id = req->get("client_id").value_or("");
+  }
+  ctx.client_id = r.expected_client_id;
   ctx.endpoint = policy.endpoint();
   if (ctx.endpoint == EntraEndpoint::kUnknown && policy.audience()) {
     ctx.endpoint = endpoint_from_url(*policy.audience());
@@ -185,44 +192,46 @@ void settle_expectations(const Assertion& a, const Policy& policy, const TokenRe
   switch (r.profile) {
     case Profile::kEntra:
       if (policy.audience()) {
-        ctx.expected_audience = *policy.audience();
+        r.expected_audience = *policy.audience();
       } else if (policy.tenant()) {
         EntraEndpoint e = ctx.endpoint;
         if (e == EntraEndpoint::kUnknown) {
           e = endpoint_from_url(aud_of(a));
         }
-        ctx.expected_audience = entra_token_endpoint(
-            policy.authority_host().value_or(std::string(kEntraDefaultHost)), *policy.tenant(),
-            e == EntraEndpoint::kUnknown ? EntraEndpoint::kV2 : e);
+        r.expected_audience = entra_token_endpoint(
+            policy.authority_host() ? std::string_view(*policy.authority_host()) : kEntraDefaultHost,
+            *policy.tenant(), e == EntraEndpoint::kUnknown ? EntraEndpoint::kV2 : e);
       }
-      if (!ctx.expected_audience.empty()) {
-        ctx.accepted_audiences.push_back(ctx.expected_audience);
+      if (!r.expected_audience.empty()) {
+        ctx.accept_audience(r.expected_audience);
       }
       break;
     case Profile::kRfc7523:
     case Profile::kOidc:
       for (const auto* v : {&policy.audience(), &policy.token_endpoint(), &policy.issuer()}) {
         if (*v) {
-          if (ctx.expected_audience.empty()) {
-            ctx.expected_audience = **v;
+          if (r.expected_audience.empty()) {
+            r.expected_audience = **v;
           }
-          ctx.accepted_audiences.push_back(**v);
+          ctx.accept_audience(**v);
         }
       }
       break;
     case Profile::kRfc7523bis:
-      ctx.expected_audience = policy.issuer().value_or(policy.audience().value_or(""));
-      if (!ctx.expected_audience.empty()) {
-        ctx.accepted_audiences.push_back(ctx.expected_audience);
+      r.expected_audience = policy.issuer().value_or(policy.audience().value_or(""));
+      if (!r.expected_audience.empty()) {
+        ctx.accept_audience(r.expected_audience);
       }
-      ctx.token_endpoint = policy.token_endpoint().value_or("");
+      if (policy.token_endpoint()) {
+        ctx.token_endpoint = *policy.token_endpoint();
+      }
       break;
   }
-  r.expected_audience = ctx.expected_audience;
+  ctx.expected_audience = r.expected_audience;
 }
 
 void finish_clock(const Policy& policy, Report& r) {
-  r.now = policy.fixed_now().value_or(now_seconds());
+  r.now = policy.fixed_now() ? *policy.fixed_now() : now_seconds();
   r.skew = policy.skew().value_or(default_skew(r.profile));
   r.max_lifetime = policy.max_lifetime().value_or(default_max_lifetime(r.profile));
 }
@@ -254,22 +263,17 @@ Result<Report> verify(const Assertion& assertion, const KeySet& keys, const Poli
   finish_clock(policy, r);
   r.assertion = assertion;
   r.signature.alg = "";
-  internal::RuleContext ctx{assertion,
-                            policy,
-                            r.profile,
-                            r.now,
-                            r.skew,
-                            r.max_lifetime,
-                            options.keyless ? nullptr : &keys,
-                            request,
-                            options.replay,
-                            {},
-                            EntraEndpoint::kUnknown,
-                            {},
-                            {},
-                            {},
-                            r.findings,
-                            r.signature};
+  internal::RuleContext ctx{.assertion = assertion,
+                            .policy = policy,
+                            .profile = r.profile,
+                            .now = r.now,
+                            .skew = r.skew,
+                            .max_lifetime = r.max_lifetime,
+                            .keys = options.keyless ? nullptr : &keys,
+                            .request = request,
+                            .replay = options.replay,
+                            .findings = r.findings,
+                            .signature = r.signature};
   settle_expectations(assertion, policy, request, r, ctx);
   for (const Finding& f : assertion.findings()) {
     ctx.emit(f.rule_id, f.message, f.pointer, f.hint);
@@ -285,9 +289,11 @@ Result<Report> verify(const Assertion& assertion, const KeySet& keys, const Poli
 
 Result<Report> verify_input(std::string_view input, const KeySet& keys, const Policy& policy,
                             const VerifyOptions& options) {
-  ASSAY_ASSIGN_OR_RETURN(auto parsed, parse_input(input, options.decode.max_bytes * 4));
+  ParsedInput parsed;  // not moved: `token` may point into it
+  ASSAY_ASSIGN_OR_RETURN(const std::string_view token,
+                         internal::parse_input_view(input, options.decode.max_bytes * 4, parsed));
   const TokenRequest* req = parsed.request ? &*parsed.request : nullptr;
-  if (parsed.token.empty() && req != nullptr) {
+  if (token.empty() && req != nullptr) {
     // A form without an assertion: only the request rules can run.
     Report r;
     pick_profile(nullptr, policy, r);
@@ -295,16 +301,24 @@ Result<Report> verify_input(std::string_view input, const KeySet& keys, const Po
     const Assertion* none = nullptr;
     (void)none;
     auto placeholder = decode("e30.e30.");  // {} . {} . (empty signature) for the context
-    internal::RuleContext ctx{*placeholder, policy, r.profile, r.now, r.skew, r.max_lifetime,
-                              nullptr, req, nullptr, {}, EntraEndpoint::kUnknown, {}, {}, {},
-                              r.findings, r.signature};
+    internal::RuleContext ctx{.assertion = *placeholder,
+                              .policy = policy,
+                              .profile = r.profile,
+                              .now = r.now,
+                              .skew = r.skew,
+                              .max_lifetime = r.max_lifetime,
+                              .keys = nullptr,
+                              .request = req,
+                              .replay = nullptr,
+                              .findings = r.findings,
+                              .signature = r.signature};
     settle_expectations(*placeholder, policy, req, r, ctx);
     internal::check_request(ctx);
     sort_findings(r.findings);
     r.signature.status = "not-checked";
     return r;
   }
-  auto assertion = decode(parsed.token, options.decode);
+  auto assertion = decode(token, options.decode);
   if (!assertion) {
     const Error& e = assertion.error();
     if (e.rule_id.empty()) {
@@ -314,9 +328,17 @@ Result<Report> verify_input(std::string_view input, const KeySet& keys, const Po
     pick_profile(nullptr, policy, r);
     finish_clock(policy, r);
     auto placeholder = decode("e30.e30.");
-    internal::RuleContext ctx{*placeholder, policy, r.profile, r.now, r.skew, r.max_lifetime,
-                              nullptr, req, nullptr, {}, EntraEndpoint::kUnknown, {}, {}, {},
-                              r.findings, r.signature};
+    internal::RuleContext ctx{.assertion = *placeholder,
+                              .policy = policy,
+                              .profile = r.profile,
+                              .now = r.now,
+                              .skew = r.skew,
+                              .max_lifetime = r.max_lifetime,
+                              .keys = nullptr,
+                              .request = req,
+                              .replay = nullptr,
+                              .findings = r.findings,
+                              .signature = r.signature};
     settle_expectations(*placeholder, policy, req, r, ctx);
     ctx.emit(e.rule_id, e.message, "");
     internal::check_request(ctx);

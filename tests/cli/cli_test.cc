@@ -5,9 +5,11 @@
 
 #include "assay/json.h"
 #include "assay/rules.h"
+#include "assay/verify.h"
 
 #include <fstream>
 #include <sstream>
+#include "render.h"
 #include "support/golden.h"
 #include "support/testdata.h"
 #include "support/tokens.h"
@@ -142,6 +144,57 @@ TEST(Cli, BatchWritesNdjsonInOrder) {
     EXPECT_TRUE(objs[2].contains("error"));  // the empty line
     EXPECT_EQ(objs[3]["valid"], true);
   }
+}
+
+// Every --batch line is the JSON of that input's report (or error), whatever the chunking and
+// the number of jobs: lines past several chunks, blank lines, CRLF, a last line without a
+// newline, and findings whose text needs JSON escaping.
+TEST(Cli, BatchLinesAreTheJsonOfEachReport) {
+  Case escaped;
+  escaped.header["kid"] = "k\"\\\u00e9\x01";  // HDR015 quotes it back
+  escaped.payload["exp"] = kNow - 60;
+  const std::vector<std::string> inputs = {
+      valid_token(), build_token(escaped), "", "garbage", valid_token() + "\r",
+      R"({"client_assertion": 7})", "grant_type=client_credentials&client_assertion=x.y.z"};
+  KeySet ks;
+  ks.certificates.push_back(load_test_certificate("rsa-2048.crt.pem"));
+  auto policy = PolicyBuilder()
+                    .tenant(kTenant)
+                    .expect_client_id(kClientId)
+                    .fixed_now(Seconds{std::chrono::seconds{kNow}})
+                    .build();
+  ASSERT_TRUE(policy);
+  std::string input;
+  std::string expected;
+  constexpr size_t kLines = 700;  // beyond two chunks of lines
+  for (size_t i = 0; i < kLines; ++i) {
+    const std::string& line = inputs[i % inputs.size()];
+    input += line;
+    if (i + 1 < kLines) {
+      input += '\n';  // the last line has no newline
+    }
+    Json obj;
+    auto r = verify_input(line, ks, *policy);
+    if (r) {
+      cli::report_to_batch_json(*r, i + 1, obj, Severity::kError);
+    } else {
+      obj = Json::object();
+      obj["line"] = i + 1;
+      obj["valid"] = false;
+      obj["error"] = r.error().message;
+    }
+    expected += obj.dump() + "\n";
+  }
+  for (const char* jobs : {"1", "2", "3"}) {
+    auto r = run_cli({"verify", "--batch", "-", "--jobs", jobs, "--cert", key("rsa-2048.crt.pem"),
+                      "--tenant", kTenant, "--client-id", kClientId, "--now", std::to_string(kNow)},
+                     input);
+    EXPECT_EQ(r.exit, 1) << jobs;
+    EXPECT_EQ(r.out, expected) << jobs;
+  }
+  auto empty = run_cli({"verify", "--batch", "-", "--cert", key("rsa-2048.crt.pem")}, "");
+  EXPECT_EQ(empty.exit, 0);
+  EXPECT_EQ(empty.out, "");
 }
 
 TEST(Cli, InspectIsKeylessAndExplainsTimes) {

@@ -55,12 +55,15 @@ int run_build(const BuildOptions& o, const Io& io) {
 
 }  // namespace
 
-Command add_build_command(CLI::App& parent) {
+Command add_build_command(CLI::App& parent, bool with_options) {
   auto opts = std::make_shared<BuildOptions>();
   CLI::App* app = parent.add_subcommand(
       "build",
       "Build and sign a client assertion with a certificate's key; prints the assertion, or "
       "with --form the whole urlencoded token request body");
+  if (!with_options) {
+    return {app, nullptr};
+  }
   opts->a.add_to(*app, /*with_scope=*/true);
   app->add_flag("--form", opts->form,
                 "Print the complete POST body (grant_type, client_id, client_assertion_type, "

@@ -307,8 +307,11 @@ int run_show(const CertShowOptions& o, const Io& io) {
 
 }  // namespace
 
-Command add_cert_command(CLI::App& parent) {
+Command add_cert_command(CLI::App& parent, bool with_options) {
   CLI::App* app = parent.add_subcommand("cert", "Make and show certificate credentials for an app registration");
+  if (!with_options) {
+    return {app, nullptr};
+  }
   app->require_subcommand(1);
   auto n = std::make_shared<CertNewOptions>();
   CLI::App* add = app->add_subcommand(

@@ -30,16 +30,18 @@ struct Command {
   std::function<int(const Io&)> run;
 };
 
-Command add_inspect_command(CLI::App& parent);
-Command add_verify_command(CLI::App& parent);
-Command add_explain_command(CLI::App& parent);
-Command add_rules_command(CLI::App& parent);
-Command add_build_command(CLI::App& parent);
-Command add_cert_command(CLI::App& parent);
-Command add_token_command(CLI::App& parent);
-Command add_mail_command(CLI::App& parent);
-Command add_vectors_command(CLI::App& parent);
-Command add_probe_command(CLI::App& parent);
+// Each registers its subcommand on `parent`; with `with_options` false only the name and
+// description (enough for `assay --help` and for CLI11 to recognise it), and `run` is empty.
+Command add_inspect_command(CLI::App& parent, bool with_options = true);
+Command add_verify_command(CLI::App& parent, bool with_options = true);
+Command add_explain_command(CLI::App& parent, bool with_options = true);
+Command add_rules_command(CLI::App& parent, bool with_options = true);
+Command add_build_command(CLI::App& parent, bool with_options = true);
+Command add_cert_command(CLI::App& parent, bool with_options = true);
+Command add_token_command(CLI::App& parent, bool with_options = true);
+Command add_mail_command(CLI::App& parent, bool with_options = true);
+Command add_vectors_command(CLI::App& parent, bool with_options = true);
+Command add_probe_command(CLI::App& parent, bool with_options = true);
 
 int run_main(int argc, const char* const* argv, const Io& io);
 

@@ -160,12 +160,15 @@ int run_explain(const ExplainOptions& o, const Io& io) {
 
 }  // namespace
 
-Command add_explain_command(CLI::App& parent) {
+Command add_explain_command(CLI::App& parent, bool with_options) {
   auto opts = std::make_shared<ExplainOptions>();
   CLI::App* app = parent.add_subcommand(
       "explain",
       "Explain an Entra error: AADSTS700027, 700027, @error.json (the token endpoint's JSON "
       "response), its error_description text, or '-' for stdin");
+  if (!with_options) {
+    return {app, nullptr};
+  }
   app->add_option("input", opts->input, "The code, text or JSON; '-' or nothing for stdin, @FILE");
   add_format_option(*app, opts->format);
   return {app, [opts](const Io& io) { return run_explain(*opts, io); }};

@@ -63,12 +63,15 @@ int run_inspect(const InspectOptions& o, const Io& io) {
 
 }  // namespace
 
-Command add_inspect_command(CLI::App& parent) {
+Command add_inspect_command(CLI::App& parent, bool with_options) {
   auto opts = std::make_shared<InspectOptions>();
   CLI::App* app = parent.add_subcommand(
       "inspect",
       "Decode an assertion without a key: header and payload explained, times in UTC and "
       "relative, thumbprints, and every finding that needs no key");
+  if (!with_options) {
+    return {app, nullptr};
+  }
   app->add_option("input", opts->input,
                   "The assertion, a whole form body, or JSON with client_assertion; '-' or "
                   "nothing for stdin, @FILE for a file");

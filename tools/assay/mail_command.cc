@@ -175,11 +175,14 @@ int run_mail(const MailOptions& o, const Io& io) {
 
 }  // namespace
 
-Command add_mail_command(CLI::App& parent) {
+Command add_mail_command(CLI::App& parent, bool with_options) {
   auto opts = std::make_shared<MailOptions>();
   CLI::App* app = parent.add_subcommand(
       "mail", "Get a Microsoft Graph token with a certificate credential and list the most recent "
               "messages of a user's Inbox (needs the Mail.Read application permission)");
+  if (!with_options) {
+    return {app, nullptr};
+  }
   app->add_option("--user", opts->user, "The mailbox: UPN or user object ID")->required();
   app->add_option("--top", opts->top, "How many messages (default 10)");
   app->add_option("--graph-url", opts->graph_url,

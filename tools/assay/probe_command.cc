@@ -451,12 +451,15 @@ int run_probe(const ProbeOptions& o, const Io& io) {
 
 }  // namespace
 
-Command add_probe_command(CLI::App& parent) {
+Command add_probe_command(CLI::App& parent, bool with_options) {
   auto o = std::make_shared<ProbeOptions>();
   CLI::App* app = parent.add_subcommand(
       "probe",
       "Check a token server: a valid assertion, then one request per negative class, each built "
       "fresh with your key; reports what was correctly rejected and what was wrongly accepted");
+  if (!with_options) {
+    return {app, nullptr};
+  }
   app->add_option("--token-endpoint", o->token_endpoint, "The token endpoint to probe")->required();
   app->add_option("--client-id", o->client_id, "The registered client ($ASSAY_CLIENT_ID)")
       ->envname("ASSAY_CLIENT_ID")

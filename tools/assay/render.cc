@@ -117,6 +117,90 @@ void report_to_batch_json(const Report& r, size_t line, Json& out, Severity fail
   out["findings"] = findings_json(r);
 }
 
+namespace {
+
+// Appends `s` as a JSON string, byte for byte as nlohmann's dump() writes it: printable ASCII
+// without '"' and '\\' (nearly every value) directly, anything else through nlohmann.
+void append_json_string(std::string& out, std::string_view s) {
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
+      out += Json(std::string(s)).dump();
+      return;
+    }
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+void append_member(std::string& out, std::string_view name) {
+  out += '"';
+  out += name;
+  out += "\":";
+}
+
+}  // namespace
+
+void append_batch_line(const Report& r, size_t line, Severity fail_on, std::string& out) {
+  // Member order and values as in report_to_batch_json, signature_json and finding_to_json.
+  out += "{\"line\":";
+  out += std::to_string(line);
+  out += r.passes(fail_on) ? ",\"valid\":true" : ",\"valid\":false";
+  out += ",\"profile\":";
+  append_json_string(out, profile_name(r.profile));
+  out += r.signature.verified ? ",\"signature\":{\"verified\":true" : ",\"signature\":{\"verified\":false";
+  out += r.signature.checked ? ",\"checked\":true,\"alg\":" : ",\"checked\":false,\"alg\":";
+  append_json_string(out, r.signature.alg);
+  out += ",\"status\":";
+  append_json_string(out, r.signature.status.empty() ? "not-checked" : r.signature.status);
+  if (!r.signature.key.empty()) {
+    out += ",\"key\":";
+    append_json_string(out, r.signature.key);
+  }
+  out += "},\"findings\":[";
+  for (size_t i = 0; i < r.findings.size(); ++i) {
+    const Finding& f = r.findings[i];
+    const RuleInfo* info = find_rule(f.rule_id);
+    out += i == 0 ? "{" : ",{";
+    append_member(out, "rule");
+    append_json_string(out, f.rule_id);
+    out += ',';
+    append_member(out, "name");
+    append_json_string(out, info != nullptr ? info->name : "");
+    out += ',';
+    append_member(out, "severity");
+    append_json_string(out, severity_name(f.severity));
+    out += ',';
+    append_member(out, "message");
+    append_json_string(out, f.message);
+    out += ',';
+    append_member(out, "hint");
+    append_json_string(out, f.hint);
+    out += ',';
+    append_member(out, "pointer");
+    append_json_string(out, f.pointer);
+    out += ',';
+    append_member(out, "ref");
+    append_json_string(out, info != nullptr ? info->ref : "");
+    if (info != nullptr && info->aadsts != 0) {
+      out += ',';
+      append_member(out, "aadsts");
+      out += std::to_string(info->aadsts);
+    }
+    out += '}';
+  }
+  out += "]}";
+}
+
+void append_batch_error_line(size_t line, std::string_view message, std::string& out) {
+  out += "{\"line\":";
+  out += std::to_string(line);
+  out += ",\"valid\":false,\"error\":";
+  append_json_string(out, message);
+  out += '}';
+}
+
 std::string findings_summary(const Report& r) {
   size_t e = 0, w = 0, i = 0;
   for (const Finding& f : r.findings) {

@@ -37,6 +37,14 @@ void report_to_json(const Report& r, Json& out, Severity fail_on, InputKind inpu
 // The compact per-line object of `assay verify --batch`.
 void report_to_batch_json(const Report& r, size_t line, Json& out, Severity fail_on);
 
+// Appends the NDJSON line of `assay verify --batch` for `r` to `out` (without the newline):
+// exactly report_to_batch_json(...).dump(), written without building the object.
+void append_batch_line(const Report& r, size_t line, Severity fail_on, std::string& out);
+
+// Appends the NDJSON line for an input that could not be verified at all:
+// {"line":N,"valid":false,"error":MESSAGE}, as nlohmann's dump() writes it.
+void append_batch_error_line(size_t line, std::string_view message, std::string& out);
+
 // Text: the decoded header and payload with times and thumbprints explained (inspect).
 void render_decoded_text(const Report& r, std::ostream& os, const Paint& p);
 

@@ -116,9 +116,12 @@ int run_rules(const RulesOptions& o, const Io& io) {
 
 }  // namespace
 
-Command add_rules_command(CLI::App& parent) {
+Command add_rules_command(CLI::App& parent, bool with_options) {
   auto opts = std::make_shared<RulesOptions>();
   CLI::App* app = parent.add_subcommand("rules", "List the rule catalogue (IDs, severities per profile, AADSTS codes)");
+  if (!with_options) {
+    return {app, nullptr};
+  }
   app->add_option("ids", opts->ids, "Rule IDs or names to show in full");
   app->add_option("--format", opts->format, "text, json or markdown")
       ->check(CLI::IsMember({"text", "json", "markdown"}));

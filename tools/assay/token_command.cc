@@ -102,12 +102,15 @@ int run_token(const TokenOptions& o, const Io& io) {
 
 }  // namespace
 
-Command add_token_command(CLI::App& parent) {
+Command add_token_command(CLI::App& parent, bool with_options) {
   auto opts = std::make_shared<TokenOptions>();
   CLI::App* app = parent.add_subcommand(
       "token",
       "Get an app-only access token (client credentials grant) with a certificate credential; on "
       "failure, show the AADSTS code, its explanation and the assertion's findings");
+  if (!with_options) {
+    return {app, nullptr};
+  }
   opts->a.add_to(*app, /*with_scope=*/true);
   opts->http.add_to(*app);
   app->add_option("--token-endpoint", opts->token_endpoint,

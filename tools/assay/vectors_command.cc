@@ -681,8 +681,11 @@ int run_run(const RunOptions& o, const Io& io) {
 
 }  // namespace
 
-Command add_vectors_command(CLI::App& parent) {
+Command add_vectors_command(CLI::App& parent, bool with_options) {
   CLI::App* app = parent.add_subcommand("vectors", "Generate the conformance vectors, or run them against a verifier");
+  if (!with_options) {
+    return {app, nullptr};
+  }
   app->require_subcommand(1);
   auto g = std::make_shared<GenerateOptions>();
   CLI::App* gen = app->add_subcommand("generate", "Regenerate testdata/vectors/*.json reproducibly from the test keys");

@@ -1,11 +1,15 @@
 // assay verify: every rule, with the key material the verifier trusts; the contract scripts and
 // CI rely on (exit codes, JSON schema, NDJSON batch mode).
 #include <algorithm>
-#include <atomic>
+#include <condition_variable>
+#include <exception>
 #include <fstream>
 #include <memory>
-#include <sstream>
+#include <mutex>
+#include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -50,6 +54,196 @@ void render_text(const Report& r, InputKind kind, Severity fail_on, const Io& io
   render_findings_text(r, io.out, p);
 }
 
+// --batch: a pipeline of chunks of input lines. The main thread reads chunks (std::getline's
+// line splitting, without a copy per line) and writes finished chunks in input order; with
+// --jobs N, N workers verify the chunks in between, each into one NDJSON buffer. At most
+// kChunksPerJob * N chunks are in memory at a time.
+struct BatchChunk {
+  size_t first_line = 0;  // the 1-based number of lines[0]
+  std::string text;       // the bytes `lines` point into
+  std::vector<std::string_view> lines;
+  std::string out;  // the NDJSON lines, each ending in '\n'
+  bool invalid = false;
+};
+
+constexpr size_t kChunkLines = 256;
+constexpr size_t kChunksPerJob = 4;
+
+// Splits an input stream into lines exactly as std::getline does ('\n' only; a last line
+// without '\n' counts; no empty line after a final '\n'), a chunk at a time.
+class LineReader {
+ public:
+  explicit LineReader(std::istream& in) : in_(in) {}
+
+  // Fills `c` with up to `max_lines` lines; false when the input is exhausted.
+  bool next(BatchChunk& c, size_t max_lines) {
+    constexpr size_t kReadBytes = 256 * 1024;
+    c.text.swap(pending_);
+    pending_.clear();
+    c.lines.clear();
+    std::vector<std::pair<size_t, size_t>> spans;  // (start, length) into c.text
+    size_t start = 0;
+    size_t scanned = 0;
+    while (spans.size() < max_lines) {
+      const size_t nl = c.text.find('\n', scanned);
+      if (nl != std::string::npos) {
+        spans.emplace_back(start, nl - start);
+        start = scanned = nl + 1;
+        continue;
+      }
+      scanned = c.text.size();
+      if (eof_) {
+        if (start < c.text.size()) {
+          spans.emplace_back(start, c.text.size() - start);
+          start = c.text.size();
+        }
+        break;
+      }
+      const size_t old = c.text.size();
+      c.text.resize(old + kReadBytes);
+      in_.read(c.text.data() + old, static_cast<std::streamsize>(kReadBytes));
+      const auto got = static_cast<size_t>(in_.gcount());
+      c.text.resize(old + got);
+      eof_ = got < kReadBytes;
+    }
+    pending_.assign(c.text, start, std::string::npos);
+    for (const auto& [pos, len] : spans) {
+      c.lines.emplace_back(c.text.data() + pos, len);
+    }
+    return !c.lines.empty();
+  }
+
+ private:
+  std::istream& in_;
+  std::string pending_;  // bytes read beyond the last line handed out
+  bool eof_ = false;
+};
+
+void verify_chunk(BatchChunk& c, const KeySet& ks, const Policy& policy, Severity fail_on) {
+  c.out.clear();
+  c.invalid = false;
+  for (size_t i = 0; i < c.lines.size(); ++i) {
+    const size_t n = c.first_line + i;
+    auto r = verify_input(c.lines[i], ks, policy);
+    if (!r) {
+      append_batch_error_line(n, r.error().message, c.out);
+      c.invalid = true;
+    } else {
+      append_batch_line(*r, n, fail_on, c.out);
+      c.invalid = c.invalid || !r->passes(fail_on);
+    }
+    c.out += '\n';
+  }
+}
+
+// The chunks in flight and who may touch them: slot s % size holds chunk s. The main thread
+// fills chunks [written, written + size) and writes chunk `written` once it is done; workers
+// claim chunks [claimed, read).
+class BatchPipeline {
+ public:
+  BatchPipeline(unsigned jobs, const KeySet& ks, const Policy& policy, Severity fail_on)
+      : slots_(kChunksPerJob * jobs), done_(slots_.size(), false) {
+    for (unsigned t = 0; t < jobs; ++t) {
+      workers_.emplace_back([this, &ks, &policy, fail_on] { work(ks, policy, fail_on); });
+    }
+  }
+  BatchPipeline(const BatchPipeline&) = delete;
+  BatchPipeline& operator=(const BatchPipeline&) = delete;
+  ~BatchPipeline() { stop(); }
+
+  // Runs the whole batch; true when some line was invalid. Rethrows what a worker threw.
+  bool run(LineReader& reader, std::ostream& out) {
+    bool invalid = false;
+    size_t line = 1;
+    for (;;) {
+      while (!input_done_ && read_ < written_ + slots_.size()) {
+        BatchChunk& c = slots_[read_ % slots_.size()];  // free: no worker holds it
+        c.first_line = line;
+        const bool more = reader.next(c, kChunkLines);
+        line += c.lines.size();
+        std::lock_guard<std::mutex> lock(mu_);
+        if (more) {
+          ++read_;
+        } else {
+          input_done_ = true;
+        }
+        work_cv_.notify_all();
+      }
+      std::unique_lock<std::mutex> lock(mu_);
+      if (written_ == read_) {
+        break;  // input_done_, and everything written
+      }
+      done_cv_.wait(lock, [&] { return done_[written_ % slots_.size()] || error_; });
+      if (error_) {
+        lock.unlock();
+        stop();
+        std::rethrow_exception(error_);
+      }
+      done_[written_ % slots_.size()] = false;
+      lock.unlock();
+      const BatchChunk& c = slots_[written_ % slots_.size()];
+      out.write(c.out.data(), static_cast<std::streamsize>(c.out.size()));
+      invalid = invalid || c.invalid;
+      lock.lock();
+      ++written_;
+    }
+    return invalid;
+  }
+
+ private:
+  void work(const KeySet& ks, const Policy& policy, Severity fail_on) {
+    for (;;) {
+      size_t s = 0;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        work_cv_.wait(lock, [&] { return claimed_ < read_ || input_done_ || stopping_; });
+        if (claimed_ == read_ || stopping_) {
+          return;
+        }
+        s = claimed_++;
+      }
+      std::exception_ptr failure;
+      try {
+        verify_chunk(slots_[s % slots_.size()], ks, policy, fail_on);
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      std::lock_guard<std::mutex> lock(mu_);
+      done_[s % slots_.size()] = true;
+      if (failure && !error_) {
+        error_ = failure;
+      }
+      done_cv_.notify_all();
+    }
+  }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+      work_cv_.notify_all();
+    }
+    for (std::thread& t : workers_) {
+      if (t.joinable()) {
+        t.join();
+      }
+    }
+  }
+
+  std::vector<BatchChunk> slots_;
+  std::mutex mu_;
+  std::condition_variable work_cv_;
+  std::condition_variable done_cv_;
+  std::vector<bool> done_;
+  size_t read_ = 0;     // chunks filled
+  size_t claimed_ = 0;  // chunks taken by a worker
+  size_t written_ = 0;  // chunks written
+  bool input_done_ = false;
+  bool stopping_ = false;
+  std::exception_ptr error_;
+  std::vector<std::thread> workers_;
+};
+
 int run_batch(const VerifyCmdOptions& o, const KeySet& ks, const Policy& policy, Severity fail_on,
               const Io& io) {
   std::unique_ptr<std::istream> file;
@@ -63,68 +257,23 @@ int run_batch(const VerifyCmdOptions& o, const KeySet& ks, const Policy& policy,
     in = file.get();
   }
   const unsigned jobs = o.jobs > 0 ? o.jobs : std::max(1U, std::thread::hardware_concurrency());
-  constexpr size_t kBlock = 4096;
-  std::vector<std::string> lines;
-  std::vector<std::string> outputs;
-  lines.reserve(kBlock);
-  outputs.resize(kBlock);
-  size_t line_no = 0;
-  bool any_invalid = false;
-  std::atomic<bool> invalid_seen{false};
-  std::string line;
-  bool eof = false;
-  while (!eof) {
-    lines.clear();
-    while (lines.size() < kBlock) {
-      if (!std::getline(*in, line)) {
-        eof = true;
-        break;
-      }
-      lines.push_back(line);
+  LineReader reader(*in);
+  bool invalid = false;
+  if (jobs == 1) {
+    BatchChunk c;
+    c.first_line = 1;
+    while (reader.next(c, kChunkLines)) {
+      verify_chunk(c, ks, policy, fail_on);
+      io.out.write(c.out.data(), static_cast<std::streamsize>(c.out.size()));
+      invalid = invalid || c.invalid;
+      c.first_line += c.lines.size();
     }
-    if (lines.empty()) {
-      break;
-    }
-    std::atomic<size_t> next{0};
-    auto worker = [&] {
-      Json obj;
-      for (size_t i = next.fetch_add(1); i < lines.size(); i = next.fetch_add(1)) {
-        const size_t n = line_no + i + 1;
-        auto r = verify_input(lines[i], ks, policy);
-        if (!r) {
-          obj = Json::object();
-          obj["line"] = n;
-          obj["valid"] = false;
-          obj["error"] = r.error().message;
-          invalid_seen = true;
-        } else {
-          report_to_batch_json(*r, n, obj, fail_on);
-          if (!r->passes(fail_on)) {
-            invalid_seen = true;
-          }
-        }
-        outputs[i] = obj.dump();
-      }
-    };
-    if (jobs == 1 || lines.size() < 64) {
-      worker();
-    } else {
-      std::vector<std::thread> threads;
-      for (unsigned t = 0; t < jobs; ++t) {
-        threads.emplace_back(worker);
-      }
-      for (auto& t : threads) {
-        t.join();
-      }
-    }
-    for (size_t i = 0; i < lines.size(); ++i) {
-      io.out << outputs[i] << '\n';
-    }
-    line_no += lines.size();
+  } else {
+    BatchPipeline pipeline(jobs, ks, policy, fail_on);
+    invalid = pipeline.run(reader, io.out);
   }
   io.out.flush();
-  any_invalid = invalid_seen;
-  return any_invalid ? kExitFindings : kExitOk;
+  return invalid ? kExitFindings : kExitOk;
 }
 
 int run_verify(const VerifyCmdOptions& o, const Io& io) {
@@ -164,12 +313,15 @@ int run_verify(const VerifyCmdOptions& o, const Io& io) {
 
 }  // namespace
 
-Command add_verify_command(CLI::App& parent) {
+Command add_verify_command(CLI::App& parent, bool with_options) {
   auto opts = std::make_shared<VerifyCmdOptions>();
   CLI::App* app = parent.add_subcommand(
       "verify",
       "Check an assertion against every rule, with the key material you trust, and say exactly "
       "what Entra or another token endpoint would reject");
+  if (!with_options) {
+    return {app, nullptr};
+  }
   app->add_option("input", opts->input,
                   "The assertion, a whole form body, or JSON with client_assertion; '-' or "
                   "nothing for stdin, @FILE for a file");

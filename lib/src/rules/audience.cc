@@ -2,6 +2,7 @@
 // Entra-specific diagnoses (host, tenant, v1/v2, issuer form, path typos).
 #include <algorithm>
 #include <cctype>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -286,12 +287,18 @@ void check_audience(RuleContext& ctx) {
     ctx.emit("CLM010", "the claims have no aud", "/payload/aud");
     return;
   }
-  std::vector<std::string> values;
-  std::vector<std::string> pointers;
-  if (it->is_string()) {
-    values.push_back(it->get<std::string>());
-    pointers.emplace_back("/payload/aud");
-  } else if (it->is_array()) {
+  // The aud values as views into the payload: one (a string, the usual case) needs no vector.
+  std::string_view single;
+  std::vector<std::string_view> many;
+  std::span<const std::string_view> values;
+  const bool is_array = it->is_array();
+  auto pointer_of = [&](size_t i) {
+    return is_array ? "/payload/aud/" + std::to_string(i) : std::string("/payload/aud");
+  };
+  if (const auto* s = it->get_ptr<const std::string*>(); s != nullptr) {
+    single = *s;
+    values = {&single, 1};
+  } else if (is_array) {
     if (it->empty()) {
       ctx.emit("CLM023", "aud is an empty array", "/payload/aud");
       return;
@@ -305,9 +312,9 @@ void check_audience(RuleContext& ctx) {
                  "/payload/aud/" + std::to_string(i));
         return;
       }
-      values.push_back(v.get<std::string>());
-      pointers.push_back("/payload/aud/" + std::to_string(i));
+      many.push_back(v.get_ref<const std::string&>());
     }
+    values = many;
     ctx.emit("CLM011", "aud is an array of " + std::to_string(it->size()) +
                            (it->size() == 1 ? " value" : " values") + ": " + it->dump(),
              "/payload/aud");
@@ -322,7 +329,7 @@ void check_audience(RuleContext& ctx) {
   }
   for (size_t i = 0; i < values.size(); ++i) {
     if (values[i].empty()) {
-      ctx.emit("CLM023", "aud is an empty string", pointers[i]);
+      ctx.emit("CLM023", "aud is an empty string", pointer_of(i));
       return;
     }
   }
@@ -330,40 +337,42 @@ void check_audience(RuleContext& ctx) {
   // rfc7523bis: the token endpoint must not be the audience.
   if (ctx.profile == Profile::kRfc7523bis) {
     for (size_t i = 0; i < values.size(); ++i) {
-      const bool is_te = !ctx.token_endpoint.empty() ? values[i] == ctx.token_endpoint
-                                                     : (values[i] != ctx.expected_audience &&
-                                                        looks_like_token_endpoint(values[i]));
+      const bool is_te = !ctx.token_endpoint.empty()
+                             ? values[i] == ctx.token_endpoint
+                             : (values[i] != ctx.expected_audience &&
+                                looks_like_token_endpoint(std::string(values[i])));
       if (is_te) {
         ctx.emit("CLM017", "aud " + quote(values[i]) + " is a token endpoint, not the issuer" +
                                (ctx.expected_audience.empty() ? std::string()
                                                               : " " + quote(ctx.expected_audience)),
-                 pointers[i]);
+                 pointer_of(i));
       }
     }
   }
 
-  if (ctx.accepted_audiences.empty()) {
+  const std::span<const std::string_view> accepted_audiences = ctx.accepted_audiences();
+  if (accepted_audiences.empty()) {
     if (ctx.profile == Profile::kEntra) {
       for (size_t i = 0; i < values.size(); ++i) {
-        entra_shape(ctx, values[i], pointers[i]);
+        entra_shape(ctx, std::string(values[i]), pointer_of(i));
       }
     }
     return;  // nothing to compare with
   }
-  for (const std::string& v : values) {
-    if (std::find(ctx.accepted_audiences.begin(), ctx.accepted_audiences.end(), v) !=
-        ctx.accepted_audiences.end()) {
+  for (std::string_view v : values) {
+    if (std::find(accepted_audiences.begin(), accepted_audiences.end(), v) !=
+        accepted_audiences.end()) {
       return;  // a match (multiple values are CLM012's business)
     }
   }
   // No value matches: diagnose the first.
-  const std::string& aud = values.front();
-  const std::string& pointer = pointers.front();
-  const std::string& expected = ctx.expected_audience;
-  for (const std::string& acc : ctx.accepted_audiences) {
+  const std::string aud(values.front());
+  const std::string pointer = pointer_of(0);
+  const std::string expected(ctx.expected_audience);
+  for (std::string_view acc : accepted_audiences) {
     if (loose(aud) == loose(acc)) {
       ctx.emit("CLM019", "aud " + quote(aud) + " differs from " + quote(acc) + " only in " +
-                             near_miss_reason(aud, acc),
+                             near_miss_reason(aud, std::string(acc)),
                pointer, "set aud to exactly " + quote(acc));
       return;
     }
@@ -372,7 +381,7 @@ void check_audience(RuleContext& ctx) {
     return;
   }
   std::string accepted;
-  for (const std::string& acc : ctx.accepted_audiences) {
+  for (std::string_view acc : accepted_audiences) {
     accepted += (accepted.empty() ? "" : " or ") + quote(acc);
   }
   ctx.emit("CLM013", "aud " + quote(aud) + " is not " + accepted, pointer,

@@ -1,4 +1,5 @@
 // CLM rules other than aud: iss, sub, jti and the time claims.
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <optional>
@@ -18,29 +19,27 @@ constexpr int64_t kYear9999 = 253402300799;
 
 // A NumericDate claim read leniently (as Entra does) with a finding for every departure from
 // RFC 7519 §2. nullopt when the claim is absent or unusable.
-std::optional<int64_t> read_time(RuleContext& ctx, const char* name) {
-  const Json& p = ctx.payload();
-  const Json* it = member(p, name);
+std::optional<int64_t> read_time(RuleContext& ctx, const char* name, const Json* it) {
   if (it == nullptr) {
     return std::nullopt;
   }
-  const std::string pointer = std::string("/payload/") + name;
+  auto pointer = [&] { return std::string("/payload/") + name; };
   const Json& v = *it;
   double value = 0;
   if (v.is_number_integer()) {
     value = static_cast<double>(v.get<int64_t>());
     if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(kYear9999)) {
-      ctx.emit("CLM040", std::string(name) + " " + v.dump() + " is beyond the year 9999", pointer);
+      ctx.emit("CLM040", std::string(name) + " " + v.dump() + " is beyond the year 9999", pointer());
       return std::nullopt;
     }
   } else if (v.is_number_float()) {
     value = v.get<double>();
     if (!std::isfinite(value)) {
-      ctx.emit("CLM040", std::string(name) + " is not a finite number", pointer);
+      ctx.emit("CLM040", std::string(name) + " is not a finite number", pointer());
       return std::nullopt;
     }
     if (value != std::floor(value)) {
-      ctx.emit("CLM039", std::string(name) + " " + v.dump() + " has a fractional part", pointer,
+      ctx.emit("CLM039", std::string(name) + " " + v.dump() + " has a fractional part", pointer(),
                "send whole seconds: " + std::to_string(static_cast<int64_t>(std::floor(value))));
     }
   } else if (v.is_string()) {
@@ -49,58 +48,77 @@ std::optional<int64_t> read_time(RuleContext& ctx, const char* name) {
     const double parsed = s.empty() ? 0 : std::strtod(s.c_str(), &end);
     if (s.empty() || end == nullptr || *end != '\0' || !std::isfinite(parsed)) {
       ctx.emit("CLM040", std::string(name) + " is the string " + quote(s) + ", not a number",
-               pointer);
+               pointer());
       return std::nullopt;
     }
     ctx.emit("CLM038", std::string(name) + " is the string " + quote(s) + ", not a JSON number",
-             pointer, "send " + std::string(name) + " as the number " + s);
+             pointer(), "send " + std::string(name) + " as the number " + s);
     value = parsed;
   } else {
     ctx.emit("CLM040", std::string(name) + " is " + (v.is_null() ? "null" : std::string("a ") + v.type_name()) +
                            ", not a number",
-             pointer);
+             pointer());
     return std::nullopt;
   }
   if (value <= 0) {
     ctx.emit("CLM040", std::string(name) + " " + v.dump() + " is not after 1970-01-01T00:00:00Z",
-             pointer);
+             pointer());
     return std::nullopt;
   }
   if (value > static_cast<double>(kYear9999)) {
-    ctx.emit("CLM040", std::string(name) + " " + v.dump() + " is beyond the year 9999", pointer);
+    ctx.emit("CLM040", std::string(name) + " " + v.dump() + " is beyond the year 9999", pointer());
     return std::nullopt;
   }
   return static_cast<int64_t>(std::floor(value));
 }
 
-// Reads a string claim; emits CLM006 for a wrong type or an empty string.
-std::optional<std::string> read_string(RuleContext& ctx, const char* name, const char* missing_rule) {
-  const Json& p = ctx.payload();
-  const Json* it = member(p, name);
-  const std::string pointer = std::string("/payload/") + name;
+// Reads a string claim (a pointer into the payload; null when unusable); emits CLM006 for a
+// wrong type or an empty string.
+const std::string* read_string(RuleContext& ctx, const char* name, const Json* it,
+                               const char* missing_rule) {
+  auto pointer = [&] { return std::string("/payload/") + name; };
   if (it == nullptr) {
     if (missing_rule != nullptr) {
-      ctx.emit(missing_rule, std::string("the claims have no ") + name, pointer);
+      ctx.emit(missing_rule, std::string("the claims have no ") + name, pointer());
     }
-    return std::nullopt;
+    return nullptr;
   }
-  if (!it->is_string()) {
+  const auto* s = it->get_ptr<const std::string*>();
+  if (s == nullptr) {
     ctx.emit("CLM006", std::string(name) + " is " + (it->is_null() ? "null" : std::string("a ") + it->type_name()) +
                            " (" + it->dump().substr(0, 80) + "), not a string",
-             pointer);
-    return std::nullopt;
+             pointer());
+    return nullptr;
   }
-  if (it->get_ref<const std::string&>().empty()) {
-    ctx.emit("CLM006", std::string(name) + " is an empty string", pointer);
-    return std::nullopt;
+  if (s->empty()) {
+    ctx.emit("CLM006", std::string(name) + " is an empty string", pointer());
+    return nullptr;
   }
-  return it->get<std::string>();
+  return s;
 }
 
-void check_identity(RuleContext& ctx) {
-  const auto iss = read_string(ctx, "iss", "CLM001");
-  const auto sub = read_string(ctx, "sub", "CLM003");
-  if (iss && !ctx.client_id.empty() && *iss != ctx.client_id) {
+// The claims the rules look at, found in one pass over the payload.
+struct Claims {
+  const Json* iss = nullptr;
+  const Json* sub = nullptr;
+  const Json* exp = nullptr;
+  const Json* nbf = nullptr;
+  const Json* iat = nullptr;
+  const Json* jti = nullptr;
+};
+
+Claims find_claims(const Json& payload) {
+  static constexpr std::array<std::string_view, 6> kNames = {"iss", "sub", "exp",
+                                                             "nbf", "iat", "jti"};
+  std::array<const Json*, kNames.size()> found{};
+  members(payload, kNames, found);
+  return {found[0], found[1], found[2], found[3], found[4], found[5]};
+}
+
+void check_identity(RuleContext& ctx, const Claims& c) {
+  const std::string* iss = read_string(ctx, "iss", c.iss, "CLM001");
+  const std::string* sub = read_string(ctx, "sub", c.sub, "CLM003");
+  if (iss != nullptr && !ctx.client_id.empty() && *iss != ctx.client_id) {
     const bool from_form = !ctx.policy.client_id() && ctx.request != nullptr;
     if (!from_form) {
       std::string m = "iss " + quote(*iss) + " is not the client ID " + quote(ctx.client_id);
@@ -111,21 +129,21 @@ void check_identity(RuleContext& ctx) {
       ctx.emit("CLM002", std::move(m), "/payload/iss", std::move(hint));
     }
   }
-  if (iss && sub && *iss != *sub) {
+  if (iss != nullptr && sub != nullptr && *iss != *sub) {
     ctx.emit("CLM004", "sub " + quote(*sub) + " differs from iss " + quote(*iss), "/payload/sub");
   }
-  if (iss && ctx.profile == Profile::kEntra && !is_guid(*iss)) {
+  if (iss != nullptr && ctx.profile == Profile::kEntra && !is_guid(*iss)) {
     ctx.emit("CLM005", "iss " + quote(*iss) + " is not a GUID", "/payload/iss");
   }
 }
 
-void check_times(RuleContext& ctx) {
-  const auto exp = read_time(ctx, "exp");
-  const auto nbf = read_time(ctx, "nbf");
-  const auto iat = read_time(ctx, "iat");
+void check_times(RuleContext& ctx, const Claims& c) {
+  const auto exp = read_time(ctx, "exp", c.exp);
+  const auto nbf = read_time(ctx, "nbf", c.nbf);
+  const auto iat = read_time(ctx, "iat", c.iat);
   const int64_t now = ctx.now.time_since_epoch().count();
   const int64_t skew = ctx.skew.count();
-  if (member(ctx.payload(), "exp") == nullptr) {
+  if (c.exp == nullptr) {
     ctx.emit("CLM030", "the claims have no exp", "/payload/exp");
   }
   if (exp && *exp <= now - skew) {
@@ -154,13 +172,14 @@ void check_times(RuleContext& ctx) {
     const int64_t start = iat ? *iat : nbf ? *nbf : now;
     const char* from = iat ? "iat" : nbf ? "nbf" : "now";
     const int64_t lifetime = *exp - start;
-    const std::string text = "the assertion is valid for " +
-                             format_duration(std::chrono::seconds{lifetime}) + " (exp - " + from +
-                             " = " + std::to_string(lifetime) + " s)";
+    auto text = [&] {
+      return "the assertion is valid for " + format_duration(std::chrono::seconds{lifetime}) +
+             " (exp - " + from + " = " + std::to_string(lifetime) + " s)";
+    };
     if (lifetime > 86400) {
-      ctx.emit("CLM036", text + ", more than a day", "/payload/exp");
+      ctx.emit("CLM036", text() + ", more than a day", "/payload/exp");
     } else if (lifetime > ctx.max_lifetime.count()) {
-      ctx.emit("CLM035", text + "; the " + std::string(profile_name(ctx.profile)) +
+      ctx.emit("CLM035", text() + "; the " + std::string(profile_name(ctx.profile)) +
                              " profile recommends at most " + std::to_string(ctx.max_lifetime.count()) +
                              " s",
                "/payload/exp");
@@ -172,19 +191,19 @@ void check_times(RuleContext& ctx) {
   }
 }
 
-void check_jti(RuleContext& ctx) {
+void check_jti(RuleContext& ctx, const Claims& c) {
   const Json& p = ctx.payload();
-  if (member(p, "jti") == nullptr) {
+  if (c.jti == nullptr) {
     ctx.emit("CLM041", "the claims have no jti", "/payload/jti");
     return;
   }
-  const auto jti = read_string(ctx, "jti", nullptr);
-  if (!jti || ctx.replay == nullptr) {
+  const std::string* jti = read_string(ctx, "jti", c.jti, nullptr);
+  if (jti == nullptr || ctx.replay == nullptr) {
     return;
   }
   const std::string issuer = string_member(p, "iss");
   int64_t exp = ctx.now.time_since_epoch().count() + ctx.skew.count();
-  if (const Json* e = member(p, "exp"); e != nullptr && e->is_number()) {
+  if (const Json* e = c.exp; e != nullptr && e->is_number()) {
     exp = e->get<int64_t>();
   }
   if (ctx.replay->seen_before(issuer, *jti, Seconds{std::chrono::seconds{exp + ctx.skew.count()}},
@@ -200,9 +219,10 @@ void check_claims(RuleContext& ctx) {
   if (!ctx.payload().is_object()) {
     return;  // ENC010/ENC011 already say why
   }
-  check_identity(ctx);
-  check_times(ctx);
-  check_jti(ctx);
+  const Claims c = find_claims(ctx.payload());
+  check_identity(ctx, c);
+  check_times(ctx, c);
+  check_jti(ctx, c);
 }
 
 }  // namespace assay::internal

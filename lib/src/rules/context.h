@@ -3,7 +3,10 @@
 #ifndef ASSAY_SRC_RULES_CONTEXT_H_
 #define ASSAY_SRC_RULES_CONTEXT_H_
 
+#include <array>
 #include <chrono>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,13 +30,26 @@ struct RuleContext {
   const KeySet* keys;  // null in keyless mode
   const TokenRequest* request;
   ReplayCache* replay;
-  std::string client_id;  // expected client id (policy, else the form's client_id); may be empty
-  EntraEndpoint endpoint;
-  std::string expected_audience;  // the primary expected aud; may be empty
-  std::vector<std::string> accepted_audiences;  // every value that counts as a match
-  std::string token_endpoint;     // rfc7523bis: the value that must NOT be aud
   std::vector<Finding>& findings;
   SignatureInfo& signature;
+  // Settled by verify() before the rules run. The views point into the Report (which is not
+  // moved until the rules are done) and the Policy.
+  std::string_view client_id{};  // expected client id (policy, else the form's); may be empty
+  EntraEndpoint endpoint = EntraEndpoint::kUnknown;
+  std::string_view expected_audience{};  // the primary expected aud; may be empty
+  std::array<std::string_view, 3> accepted_storage{};  // audience, token endpoint, issuer
+  size_t accepted_count = 0;
+  std::string_view token_endpoint{};  // rfc7523bis: the value that must NOT be aud
+  // The header's x5t and x5t#S256 as check_header decoded them (leniently; empty when they do
+  // not decode), for the key rules to reuse; unset when check_header did not decode them.
+  std::optional<std::string> x5t_bytes{};
+  std::optional<std::string> x5ts_bytes{};
+
+  // Every value that counts as an aud match.
+  std::span<const std::string_view> accepted_audiences() const {
+    return {accepted_storage.data(), accepted_count};
+  }
+  void accept_audience(std::string_view aud) { accepted_storage[accepted_count++] = aud; }
 
   const Json& header() const { return assertion.header(); }
   const Json& payload() const { return assertion.payload(); }

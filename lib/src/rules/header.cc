@@ -3,6 +3,7 @@
 #include <array>
 #include <cctype>
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -31,7 +32,7 @@ std::string upper(std::string s) {
 void check_thumbprint(RuleContext& ctx, const std::string& name, const std::string& value, bool sha1) {
   const size_t want = sha1 ? 20 : 32;
   const size_t hex_len = want * 2;
-  const std::string pointer = "/header/" + json_pointer_escape(name);
+  auto pointer = [&] { return "/header/" + json_pointer_escape(name); };
   const char* hash = sha1 ? "SHA-1" : "SHA-256";
   // The hex thumbprint pasted as is.
   if (is_hex40(value, hex_len)) {
@@ -39,22 +40,24 @@ void check_thumbprint(RuleContext& ctx, const std::string& name, const std::stri
     ctx.emit("HDR011",
              name + " holds the hex " + hash + " thumbprint " + upper(value) +
                  " instead of base64url of the " + std::to_string(want) + " raw bytes",
-             pointer, "set " + name + " to " + quote(base64url_encode(raw ? *raw : "")));
+             pointer(), "set " + name + " to " + quote(base64url_encode(raw ? *raw : "")));
     return;
   }
   auto lenient = base64url_decode_lenient(value);
+  std::optional<std::string>& decoded = sha1 ? ctx.x5t_bytes : ctx.x5ts_bytes;
   if (!lenient) {
-    ctx.emit("HDR010", name + " is not base64url: " + lenient.error().message, pointer);
+    decoded.emplace();
+    ctx.emit("HDR010", name + " is not base64url: " + lenient.error().message, pointer());
     return;
   }
-  const std::string& bytes = lenient->bytes;
+  const std::string& bytes = decoded.emplace(std::move(lenient->bytes));
   // base64 of the hex text (the 2016 ADAL bug).
   if (is_hex40(bytes, hex_len)) {
     auto raw = hex_decode(bytes);
     ctx.emit("HDR011",
              name + " is base64 of the hex text " + upper(bytes) + ", not of the raw " + hash +
                  " bytes",
-             pointer, "set " + name + " to " + quote(base64url_encode(raw ? *raw : "")));
+             pointer(), "set " + name + " to " + quote(base64url_encode(raw ? *raw : "")));
     return;
   }
   if (bytes.size() != want) {
@@ -68,25 +71,28 @@ void check_thumbprint(RuleContext& ctx, const std::string& name, const std::stri
       m += " (this looks like a SHA-1 thumbprint)";
       hint = "put the SHA-1 value in x5t, or use the SHA-256 thumbprint in x5t#S256";
     }
-    ctx.emit("HDR010", std::move(m), pointer, std::move(hint));
+    ctx.emit("HDR010", std::move(m), pointer(), std::move(hint));
     return;
+  }
+  if (lenient->irregularities.empty()) {
+    return;  // the canonical form: nothing to report
   }
   const std::string canonical = base64url_encode(bytes);
   for (Base64Irregularity irr : lenient->irregularities) {
     if (irr == Base64Irregularity::kPadding) {
-      ctx.emit("HDR012", name + " " + quote(value) + " has '=' padding", pointer,
+      ctx.emit("HDR012", name + " " + quote(value) + " has '=' padding", pointer(),
                "use " + quote(canonical));
     } else if (irr == Base64Irregularity::kStandardAlphabet) {
       ctx.emit("HDR013",
                name + " " + quote(value) +
                    " uses the standard base64 alphabet, as the app manifest's "
                    "customKeyIdentifier does",
-               pointer, "use the base64url form " + quote(canonical));
+               pointer(), "use the base64url form " + quote(canonical));
     } else {
       ctx.emit("HDR010",
                name + " " + quote(value) + " is not canonical base64url (" +
                    std::string(base64_irregularity_name(irr)) + ")",
-               pointer, "use " + quote(canonical));
+               pointer(), "use " + quote(canonical));
     }
   }
 }
@@ -261,8 +267,14 @@ void check_header(RuleContext& ctx) {
   if (!h.is_object()) {
     return;  // ENC010/ENC011 already say why
   }
+  // The registered members the rules look at, found in one pass.
+  static constexpr std::array<std::string_view, 12> kNames = {
+      "alg", "x5t", "x5t#S256", "kid", "jwk", "jku", "x5u", "crit", "b64", "typ", "cty", "x5c"};
+  std::array<const Json*, kNames.size()> found{};
+  members(h, kNames, found);
+  const auto [alg_it, x5t_it, x5ts_it, kid_it, jwk_it, jku_it, x5u_it, crit_it, b64_it, typ_it,
+              cty_it, x5c_it] = found;
   // alg
-  const Json* alg_it = member(h, "alg");
   if (alg_it == nullptr || !alg_it->is_string()) {
     ctx.emit("HDR003",
              alg_it == nullptr ? "the header has no alg"
@@ -314,17 +326,16 @@ void check_header(RuleContext& ctx) {
   bool has_x5t = false;
   bool has_x5ts = false;
   bool has_kid = false;
-  for (const char* name : {"x5t", "x5t#S256", "kid"}) {
-    const Json* it = member(h, name);
+  for (const auto& [name, it] : {std::pair{"x5t", x5t_it}, std::pair{"x5t#S256", x5ts_it},
+                                 std::pair{"kid", kid_it}}) {
     if (it == nullptr) {
       continue;
     }
-    const std::string pointer = "/header/" + json_pointer_escape(name);
     if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
       ctx.emit("HDR014",
                std::string(name) + " is " +
                    (it->is_string() ? std::string("an empty string") : std::string("a ") + it->type_name()),
-               pointer);
+               "/header/" + json_pointer_escape(name));
       continue;
     }
     const std::string& v = it->get_ref<const std::string&>();
@@ -347,11 +358,11 @@ void check_header(RuleContext& ctx) {
              "/header/kid");
   }
   // key material carried in the token
-  if (member(h, "jwk") != nullptr) {
+  if (jwk_it != nullptr) {
     ctx.emit("HDR016", "the header embeds a jwk; it is ignored, never trusted", "/header/jwk");
   }
-  for (const char* name : {"jku", "x5u"}) {
-    if (const Json* vp = member(h, name); vp != nullptr) {
+  for (const auto& [name, vp] : {std::pair{"jku", jku_it}, std::pair{"x5u", x5u_it}}) {
+    if (vp != nullptr) {
       const Json& v = *vp;
       ctx.emit("HDR017",
                std::string(name) + " points to " +
@@ -360,28 +371,28 @@ void check_header(RuleContext& ctx) {
                "/header/" + std::string(name));
     }
   }
-  if (const Json* crit = member(h, "crit"); crit != nullptr) {
-    check_crit(ctx, *crit);
+  if (crit_it != nullptr) {
+    check_crit(ctx, *crit_it);
   }
-  if (const Json* b64 = member(h, "b64"); b64 != nullptr) {
-    ctx.emit("HDR020", "b64 is " + b64->dump() + "; JWTs must not use unencoded payloads",
+  if (b64_it != nullptr) {
+    ctx.emit("HDR020", "b64 is " + b64_it->dump() + "; JWTs must not use unencoded payloads",
              "/header/b64");
   }
-  if (const Json* typ = member(h, "typ"); typ != nullptr) {
-    check_typ(ctx, *typ);
+  if (typ_it != nullptr) {
+    check_typ(ctx, *typ_it);
   } else if (ctx.applies("HDR022")) {
     ctx.emit("HDR022", "typ is absent; rfc7523bis asks for client-authentication+jwt",
              "/header/typ");
   }
-  if (const Json* cty_p = member(h, "cty"); cty_p != nullptr) {
-    const Json& cty = *cty_p;
+  if (cty_it != nullptr) {
+    const Json& cty = *cty_it;
     if (cty.is_string() && upper(cty.get<std::string>()) == "JWT") {
       ctx.emit("HDR027", "cty is " + quote(cty.get<std::string>()) + ": the payload would be another JWT",
                "/header/cty");
     }
   }
-  if (const Json* x5c = member(h, "x5c"); x5c != nullptr) {
-    check_x5c(ctx, *x5c);
+  if (x5c_it != nullptr) {
+    check_x5c(ctx, *x5c_it);
   }
 }
 

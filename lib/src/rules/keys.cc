@@ -10,68 +10,95 @@
 #include "assay/signature.h"
 #include "context.h"
 #include "json_util.h"
+#include "key_internal.h"
 
 namespace assay::internal {
 namespace {
 
+// A trusted key the signature may be checked with. Candidates are built for every token, so
+// they only point into the KeySet (which outlives the rules run); labels are made on demand.
 struct Candidate {
-  Key key;
+  const Key* key = nullptr;
   const Certificate* cert = nullptr;
-  std::string label;
-  std::string kid;
-  std::string x5t;   // raw SHA-1 bytes, when known
-  std::string x5ts;  // raw SHA-256 bytes, when known
+  bool private_half = false;  // `own` is the public half of KeySet::private_key
+  Key own;
+  std::string_view kid;
+  std::string jwk_x5t;   // raw SHA-1 bytes from a JWK's x5t, when it has one
+  std::string jwk_x5ts;  // raw SHA-256 bytes from a JWK's x5t#S256, when it has one
+
+  std::string_view x5t() const { return cert != nullptr ? cert->thumbprints().sha1 : jwk_x5t; }
+  std::string_view x5ts() const {
+    return cert != nullptr ? cert->thumbprints().sha256 : jwk_x5ts;
+  }
+  std::string label() const;
 };
 
 std::string cert_label(const Certificate& c) {
-  return "certificate " + c.subject() + " (SHA-1 " + c.thumbprints().sha1_hex + ")";
+  const CertificateImpl* impl = KeyAccess::impl(c);
+  const std::string_view subject = impl != nullptr ? std::string_view(impl->subject) : "";
+  const std::string& hex = c.thumbprints().sha1_hex;
+  std::string label;
+  label.reserve(12 + subject.size() + 8 + hex.size() + 1);
+  label.append("certificate ").append(subject).append(" (SHA-1 ").append(hex).append(")");
+  return label;
+}
+
+std::string Candidate::label() const {
+  if (cert != nullptr) {
+    return cert_label(*cert);
+  }
+  if (private_half) {
+    return "the public half of the given private key (" + own.describe() + ")";
+  }
+  return kid.empty() ? key->describe() : "key kid " + quote(kid) + " (" + key->describe() + ")";
 }
 
 std::vector<Candidate> candidates_of(const KeySet& ks) {
-  std::vector<Candidate> out;
+  std::vector<Candidate> out(ks.certificates.size() + ks.keys.size());
+  size_t i = 0;
   for (const Certificate& c : ks.certificates) {
-    Candidate cand;
-    cand.key = c.public_key();
+    Candidate& cand = out[i++];
+    const CertificateImpl* impl = KeyAccess::impl(c);
+    cand.key = impl != nullptr ? &impl->key : &cand.own;
     cand.cert = &c;
-    cand.label = cert_label(c);
-    cand.x5t = c.thumbprints().sha1;
-    cand.x5ts = c.thumbprints().sha256;
-    out.push_back(std::move(cand));
   }
   for (const Key& k : ks.keys) {
-    Candidate cand;
-    cand.key = k;
+    Candidate& cand = out[i++];
+    cand.key = &k;
     cand.kid = k.jwk().kid;
-    cand.label = cand.kid.empty() ? k.describe() : "key kid " + quote(cand.kid) + " (" + k.describe() + ")";
     if (auto b = base64url_decode_lenient(k.jwk().x5t); b && !k.jwk().x5t.empty()) {
-      cand.x5t = b->bytes;
+      cand.jwk_x5t = std::move(b->bytes);
     }
     if (auto b = base64url_decode_lenient(k.jwk().x5t_s256); b && !k.jwk().x5t_s256.empty()) {
-      cand.x5ts = b->bytes;
+      cand.jwk_x5ts = std::move(b->bytes);
     }
-    out.push_back(std::move(cand));
   }
   if (out.empty() && ks.private_key) {
-    Candidate cand;
-    cand.key = ks.private_key->public_key();
-    cand.label = "the public half of the given private key (" + ks.private_key->public_key().describe() + ")";
-    out.push_back(std::move(cand));
+    Candidate& cand = out.emplace_back();
+    cand.own = ks.private_key->public_key();
+    cand.private_half = true;
+    cand.key = &cand.own;  // the vector holds this one element and no longer grows
   }
   return out;
 }
 
-std::string header_string(const Json& h, const char* name) { return string_member(h, name); }
+// A string member of the header as a view into it; empty when absent or not a string.
+std::string_view header_string(const Json& h, const char* name) {
+  const Json* m = member(h, name);
+  const auto* s = m != nullptr ? m->get_ptr<const std::string*>() : nullptr;
+  return s != nullptr ? std::string_view(*s) : std::string_view();
+}
 
-std::string decoded_thumbprint(const std::string& v) {
+std::string decoded_thumbprint(std::string_view v) {
   if (v.empty()) {
     return {};
   }
   auto b = base64url_decode_lenient(v);
-  return b ? b->bytes : std::string();
+  return b ? std::move(b->bytes) : std::string();
 }
 
 // Every form of `raw` a user might compare with: hex as Entra echoes it, base64url, base64.
-std::string all_forms(const std::string& raw) {
+std::string all_forms(std::string_view raw) {
   return "hex " + hex_upper(raw) + ", base64url " + quote(base64url_encode(raw)) + ", base64 " +
          quote(base64_encode(raw));
 }
@@ -86,16 +113,16 @@ void emit_signature_outcome(RuleContext& ctx, const SignatureCheck& check, Alg a
       }
       return;
     case SignatureStatus::kInvalid:
-      ctx.emit("SIG002", "the " + a + " signature does not verify with " + cand.label, "/signature");
+      ctx.emit("SIG002", "the " + a + " signature does not verify with " + cand.label(), "/signature");
       return;
     case SignatureStatus::kEmpty:
       return;  // SIG001 already
     case SignatureStatus::kKeyAlgMismatch: {
       std::string algs;
-      for (Alg x : cand.key.supported_algs()) {
+      for (Alg x : cand.key->supported_algs()) {
         algs += (algs.empty() ? "" : ", ") + std::string(alg_name(x));
       }
-      ctx.emit("SIG009", "alg is " + a + ", but " + cand.label + " is a " + cand.key.describe(),
+      ctx.emit("SIG009", "alg is " + a + ", but " + cand.label() + " is a " + cand.key->describe(),
                "/header/alg", algs.empty() ? std::string() : "this key signs " + algs);
       return;
     }
@@ -120,37 +147,36 @@ void emit_signature_outcome(RuleContext& ctx, const SignatureCheck& check, Alg a
 void check_certificate_dates(RuleContext& ctx, const Certificate& cert) {
   const Seconds nb = cert.not_before();
   const Seconds na = cert.not_after();
-  const std::string who = cert_label(cert);
   if (ctx.now > na) {
-    ctx.emit("KEY004", who + " expired " + format_rfc3339(na) + " (" +
+    ctx.emit("KEY004", cert_label(cert) + " expired " + format_rfc3339(na) + " (" +
                            format_relative(na, ctx.now) + ")",
              "");
   } else if (ctx.now < nb) {
-    ctx.emit("KEY005", who + " is valid from " + format_rfc3339(nb) + " (" +
+    ctx.emit("KEY005", cert_label(cert) + " is valid from " + format_rfc3339(nb) + " (" +
                            format_relative(nb, ctx.now) + ")",
              "");
   } else if (na - ctx.now < std::chrono::hours(24 * 30)) {
-    ctx.emit("KEY007", who + " expires " + format_rfc3339(na) + " (" +
+    ctx.emit("KEY007", cert_label(cert) + " expires " + format_rfc3339(na) + " (" +
                            format_relative(na, ctx.now) + ")",
              "");
   }
 }
 
 // SIG010: an HMAC keyed with some encoding of a trusted public key.
-void check_hmac_confusion(RuleContext& ctx, const std::string& alg, const std::vector<Candidate>& cands) {
+void check_hmac_confusion(RuleContext& ctx, std::string_view alg, const std::vector<Candidate>& cands) {
   const std::string& sig = ctx.assertion.signature_bytes();
   for (const Candidate& c : cands) {
     Json jwk;
-    c.key.to_public_jwk(jwk);
+    c.key->to_public_jwk(jwk);
     std::vector<std::pair<std::string, std::string>> secrets = {
-        {"SPKI PEM", c.key.public_pem()}, {"SPKI DER", c.key.spki_der()}, {"JWK JSON", jwk.dump()}};
+        {"SPKI PEM", c.key->public_pem()}, {"SPKI DER", c.key->spki_der()}, {"JWK JSON", jwk.dump()}};
     if (c.cert != nullptr) {
       secrets.emplace_back("certificate PEM", c.cert->pem());
       secrets.emplace_back("certificate DER", c.cert->der());
     }
     for (const auto& [form, secret] : secrets) {
       if (!sig.empty() && hmac_for_confusion_check(alg, secret, ctx.assertion.signing_input()) == sig) {
-        ctx.emit("SIG010", alg + " MAC is keyed with the " + form + " of " + c.label +
+        ctx.emit("SIG010", std::string(alg) + " MAC is keyed with the " + form + " of " + c.label() +
                                ": a forged token (RS/HS algorithm confusion)",
                  "/signature");
         return;
@@ -165,7 +191,7 @@ void check_signature_and_keys(RuleContext& ctx) {
   SignatureInfo& info = ctx.signature;
   info.status = "not-checked";
   const Json& h = ctx.header();
-  const std::string alg_text = h.is_object() ? header_string(h, "alg") : std::string();
+  const std::string_view alg_text = h.is_object() ? header_string(h, "alg") : std::string_view();
   info.alg = alg_text;
   const auto alg = parse_alg(alg_text);
   const std::string& sig = ctx.assertion.signature_bytes();
@@ -210,11 +236,15 @@ void check_signature_and_keys(RuleContext& ctx) {
     return;  // HDR001/003/004 or SIG001 say why nothing can be verified
   }
 
-  const std::string x5t_text = header_string(h, "x5t");
-  const std::string x5ts_text = header_string(h, "x5t#S256");
-  const std::string kid = header_string(h, "kid");
-  const std::string x5t = decoded_thumbprint(x5t_text);
-  const std::string x5ts = decoded_thumbprint(x5ts_text);
+  const std::string_view x5t_text = header_string(h, "x5t");
+  const std::string_view x5ts_text = header_string(h, "x5t#S256");
+  const std::string_view kid = header_string(h, "kid");
+  // check_header has usually decoded the thumbprints already.
+  std::string x5t_own;
+  std::string x5ts_own;
+  const std::string& x5t = ctx.x5t_bytes ? *ctx.x5t_bytes : (x5t_own = decoded_thumbprint(x5t_text));
+  const std::string& x5ts =
+      ctx.x5ts_bytes ? *ctx.x5ts_bytes : (x5ts_own = decoded_thumbprint(x5ts_text));
   const bool has_ids = !x5t_text.empty() || !x5ts_text.empty() || !kid.empty();
 
   auto kid_matches = [&](const Candidate& c) {
@@ -225,11 +255,11 @@ void check_signature_and_keys(RuleContext& ctx) {
       return c.kid == kid;
     }
     // MSAL.NET before 4.10 sent kid = the base64url SHA-1 thumbprint.
-    return (!c.x5t.empty() && (kid == base64url_encode(c.x5t) || kid == hex_upper(c.x5t))) ||
-           (!c.x5ts.empty() && kid == base64url_encode(c.x5ts));
+    return (!c.x5t().empty() && (kid == base64url_encode(c.x5t()) || kid == hex_upper(c.x5t()))) ||
+           (!c.x5ts().empty() && kid == base64url_encode(c.x5ts()));
   };
   auto id_matches = [&](const Candidate& c) {
-    return (!x5ts.empty() && c.x5ts == x5ts) || (!x5t.empty() && c.x5t == x5t) || kid_matches(c);
+    return (!x5ts.empty() && c.x5ts() == x5ts) || (!x5t.empty() && c.x5t() == x5t) || kid_matches(c);
   };
 
   const Candidate* chosen = nullptr;
@@ -246,7 +276,7 @@ void check_signature_and_keys(RuleContext& ctx) {
   const Candidate* first_tried = nullptr;
   SignatureCheck first_outcome;
   auto attempt = [&](const Candidate& c) {
-    SignatureCheck r = verify_signature(*alg, c.key, ctx.assertion.signing_input(), sig);
+    SignatureCheck r = verify_signature(*alg, *c.key, ctx.assertion.signing_input(), sig);
     if (first_tried == nullptr) {
       first_tried = &c;
       first_outcome = r;
@@ -260,7 +290,7 @@ void check_signature_and_keys(RuleContext& ctx) {
     attempt(*chosen);
   } else {
     for (const Candidate& c : cands) {
-      if (c.key.supports(*alg)) {
+      if (c.key->supports(*alg)) {
         attempt(c);
       }
     }
@@ -271,7 +301,7 @@ void check_signature_and_keys(RuleContext& ctx) {
   info.checked = true;
   info.verified = verified_by != nullptr;
   const Candidate* used = verified_by != nullptr ? verified_by : first_tried;
-  info.key = used->label;
+  info.key = used->label();
   info.status = std::string(signature_status_name(verified_by != nullptr ? outcome.status
                                                                          : first_outcome.status));
 
@@ -279,7 +309,7 @@ void check_signature_and_keys(RuleContext& ctx) {
   if (has_ids && chosen == nullptr) {
     const bool single_cert = cands.size() == 1 && cands.front().cert != nullptr;
     const std::string also = verified_by != nullptr
-                                 ? "; the signature does verify with " + verified_by->label
+                                 ? "; the signature does verify with " + verified_by->label()
                                  : std::string();
     if (single_cert && (!x5t_text.empty() || !x5ts_text.empty())) {
       const Thumbprints& t = cands.front().cert->thumbprints();
@@ -300,7 +330,7 @@ void check_signature_and_keys(RuleContext& ctx) {
       }
     } else if (!kid.empty() && x5t_text.empty() && x5ts_text.empty() && ctx.profile != Profile::kEntra &&
                cands.size() == 1) {
-      ctx.emit("KEY008", "kid " + quote(kid) + " does not identify " + cands.front().label + also, "/header/kid");
+      ctx.emit("KEY008", "kid " + quote(kid) + " does not identify " + cands.front().label() + also, "/header/kid");
     } else {
       std::string ids;
       if (!x5ts_text.empty()) {
@@ -318,25 +348,27 @@ void check_signature_and_keys(RuleContext& ctx) {
     }
   } else if (chosen != nullptr) {
     // Both thumbprints present but only one matches.
-    if (!x5ts.empty() && !chosen->x5ts.empty() && x5ts != chosen->x5ts) {
-      ctx.emit("KEY001", "x5t#S256 " + quote(x5ts_text) + " does not match " + chosen->label +
-                             " (x5t#S256 " + quote(base64url_encode(chosen->x5ts)) + "), though x5t does",
-               "/header/x5t#S256", "set x5t#S256 to " + quote(base64url_encode(chosen->x5ts)));
+    const std::string_view chosen_x5ts = chosen->x5ts();
+    const std::string_view chosen_x5t = chosen->x5t();
+    if (!x5ts.empty() && !chosen_x5ts.empty() && x5ts != chosen_x5ts) {
+      ctx.emit("KEY001", "x5t#S256 " + quote(x5ts_text) + " does not match " + chosen->label() +
+                             " (x5t#S256 " + quote(base64url_encode(chosen_x5ts)) + "), though x5t does",
+               "/header/x5t#S256", "set x5t#S256 to " + quote(base64url_encode(chosen_x5ts)));
     }
-    if (!x5t.empty() && !chosen->x5t.empty() && x5t != chosen->x5t) {
-      ctx.emit("KEY001", "x5t " + quote(x5t_text) + " does not match " + chosen->label + " (x5t " +
-                             quote(base64url_encode(chosen->x5t)) + "), though x5t#S256 does",
-               "/header/x5t", "set x5t to " + quote(base64url_encode(chosen->x5t)));
+    if (!x5t.empty() && !chosen_x5t.empty() && x5t != chosen_x5t) {
+      ctx.emit("KEY001", "x5t " + quote(x5t_text) + " does not match " + chosen->label() + " (x5t " +
+                             quote(base64url_encode(chosen_x5t)) + "), though x5t#S256 does",
+               "/header/x5t", "set x5t to " + quote(base64url_encode(chosen_x5t)));
     }
     if (!kid.empty() && !chosen->kid.empty() && kid != chosen->kid) {
       ctx.emit("KEY008", "kid " + quote(kid) + " differs from the kid " + quote(chosen->kid) + " of " +
-                             chosen->label,
+                             chosen->label(),
                "/header/kid");
     }
   }
 
   // RFC 7517 §4.2-4.4: a JWK restricted to other uses must not verify signatures.
-  const JwkMetadata& meta = used->key.jwk();
+  const JwkMetadata& meta = used->key->jwk();
   std::string conflict;
   if (!meta.use.empty() && meta.use != "sig") {
     conflict = "its use is " + quote(meta.use);
@@ -347,15 +379,15 @@ void check_signature_and_keys(RuleContext& ctx) {
     conflict = "its alg is " + quote(meta.alg) + ", the token's " + quote(alg_text);
   }
   if (!conflict.empty()) {
-    ctx.emit("KEY009", used->label + " is not a signature key for this token: " + conflict, "");
+    ctx.emit("KEY009", used->label() + " is not a signature key for this token: " + conflict, "");
   }
   if (verified_by != nullptr) {
     emit_signature_outcome(ctx, outcome, *alg, *verified_by);
   } else {
     emit_signature_outcome(ctx, first_outcome, *alg, *first_tried);
   }
-  if (used->key.type() == KeyType::kRsa && used->key.bits() < 2048) {
-    ctx.emit("KEY006", used->label + " is RSA-" + std::to_string(used->key.bits()), "");
+  if (used->key->type() == KeyType::kRsa && used->key->bits() < 2048) {
+    ctx.emit("KEY006", used->label() + " is RSA-" + std::to_string(used->key->bits()), "");
   }
   const Certificate* cert = used->cert;
   if (cert == nullptr && ks.certificates.size() == 1) {
