@@ -2,8 +2,9 @@
 # The start-up benchmark of docs/performance.md ("inspect start-up"): `assay inspect TOKEN` on
 # one fresh assertion, whole process, with hyperfine -N (no shell) after 20 warm-up runs,
 # beside the floors (`true`, a C++ program loading libstdc++ and libcrypto, dynamic and fully
-# static). The CLI links cpp-httplib for its network commands (token, mail, probe), which
-# brings libssl, libz, brotli and libstdc++.so into every start-up.
+# static), and the same command run by assay-net, the executable of the network commands
+# (token, mail, probe), which loads cpp-httplib, libssl, libz, brotli and libstdc++.so: what
+# every command would cost if `assay` linked them.
 # Prints the median, mean and minimum of each, and the 5 ms target for `assay inspect`.
 # Usage: bench/startup.sh [BUILD_DIR (build/test)] [RUNS (300)]
 set -euo pipefail
@@ -23,7 +24,8 @@ token="$("$assay" build --client-id 6b3c0f0e-5f3e-4a5c-9d61-3f1d2a7b9c10 \
 commands=(-n "true" "true"
           -n "C++ + libcrypto, static" "$build/bench/startup_cxx_static"
           -n "C++ + libcrypto, dynamic" "$build/bench/startup_cxx_dynamic"
-          -n "assay inspect" "$assay inspect $token")
+          -n "assay inspect" "$assay inspect $token"
+          -n "assay-net inspect (cpp-httplib loaded)" "$build/tools/assay/assay-net inspect $token")
 hyperfine -N --style basic --warmup 20 --runs "$runs" --export-json "$out" "${commands[@]}" >&2
 
 python3 - "$out" <<'PY'

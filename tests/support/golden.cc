@@ -56,7 +56,8 @@ CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin
   std::ostringstream out;
   std::ostringstream err;
   CliResult r;
-  r.exit = cli::run_main(static_cast<int>(argv.size()), argv.data(), {in, out, err, false});
+  r.exit = cli::run_main(static_cast<int>(argv.size()), argv.data(), {in, out, err, false},
+                         cli::kNetworkCommands);
   r.out = out.str();
   r.err = err.str();
   return r;

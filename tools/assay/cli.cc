@@ -7,13 +7,35 @@
 #include <CLI/CLI.hpp>
 
 #include "assay/version.h"
+#include "network_commands.h"
 
 namespace assay::cli {
+namespace {
 
-int run_main(int argc, const char* const* argv, const Io& io) {
-  CLI::App app{"assay: build, inspect and verify OAuth 2.0 JWT client assertions "
-               "(RFC 7523 private_key_jwt, Microsoft Entra ID certificate credentials)",
-               "assay"};
+template <const CommandInfo& kInfo>
+Command add_name_only(CLI::App& parent, bool /*with_options*/) {
+  return {parent.add_subcommand(kInfo.name, kInfo.description), nullptr};
+}
+
+}  // namespace
+
+const NetworkCommands kNetworkCommandNames{
+    add_name_only<kTokenCommand>, add_name_only<kMailCommand>, add_name_only<kProbeCommand>};
+
+std::string_view invoked_command(int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (argv[i][0] != '-') {
+      return argv[i];
+    }
+  }
+  return {};
+}
+
+int run_main(int argc, const char* const* argv, const Io& io, const NetworkCommands& network) {
+  CLI::App app{
+      "assay: build, inspect and verify OAuth 2.0 JWT client assertions "
+      "(RFC 7523 private_key_jwt, Microsoft Entra ID certificate credentials)",
+      "assay"};
   app.set_version_flag("--version", std::string("assay ") + std::string(version()));
   app.require_subcommand(1);
   app.footer(
@@ -23,22 +45,14 @@ int run_main(int argc, const char* const* argv, const Io& io) {
       "Run 'assay COMMAND --help' for a command's options.");
   // Only the subcommand named on the command line gets its options: CLI11 builds an option
   // (and checks it against the others) in microseconds, and building all of them took about
-  // as long as everything else `assay inspect` does after the process has started. The
-  // top-level options (--help, --version) take no value, so the first argument that is not
-  // an option is the subcommand, if any.
-  std::string_view wanted;
-  for (int i = 1; i < argc; ++i) {
-    if (argv[i][0] != '-') {
-      wanted = argv[i];
-      break;
-    }
-  }
+  // as long as everything else `assay inspect` does after the process has started.
+  const std::string_view wanted = invoked_command(argc, argv);
   std::vector<Command> commands = {
       add_inspect_command(app, wanted == "inspect"), add_verify_command(app, wanted == "verify"),
       add_explain_command(app, wanted == "explain"), add_rules_command(app, wanted == "rules"),
       add_build_command(app, wanted == "build"),     add_cert_command(app, wanted == "cert"),
-      add_token_command(app, wanted == "token"),     add_mail_command(app, wanted == "mail"),
-      add_vectors_command(app, wanted == "vectors"), add_probe_command(app, wanted == "probe"),
+      network.token(app, wanted == "token"),         network.mail(app, wanted == "mail"),
+      add_vectors_command(app, wanted == "vectors"), network.probe(app, wanted == "probe"),
   };
   try {
     app.parse(argc, argv);

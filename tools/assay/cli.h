@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <iosfwd>
+#include <string_view>
 
 namespace CLI {
 class App;
@@ -38,12 +39,29 @@ Command add_explain_command(CLI::App& parent, bool with_options = true);
 Command add_rules_command(CLI::App& parent, bool with_options = true);
 Command add_build_command(CLI::App& parent, bool with_options = true);
 Command add_cert_command(CLI::App& parent, bool with_options = true);
+Command add_vectors_command(CLI::App& parent, bool with_options = true);
+// The network commands (network_commands.h), in assay_cli_net.
 Command add_token_command(CLI::App& parent, bool with_options = true);
 Command add_mail_command(CLI::App& parent, bool with_options = true);
-Command add_vectors_command(CLI::App& parent, bool with_options = true);
 Command add_probe_command(CLI::App& parent, bool with_options = true);
 
-int run_main(int argc, const char* const* argv, const Io& io);
+// How run_main registers the network commands: the real ones (assay-net and the tests link
+// assay_cli_net), or their names and descriptions only (`assay`, which hands an invoked
+// network command to assay-net before run_main sees it).
+using Registrar = Command (*)(CLI::App& parent, bool with_options);
+struct NetworkCommands {
+  Registrar token;
+  Registrar mail;
+  Registrar probe;
+};
+extern const NetworkCommands kNetworkCommands;      // network_commands.cc, assay_cli_net
+extern const NetworkCommands kNetworkCommandNames;  // cli.cc
+
+// The subcommand named on the command line: the top-level options (--help, --version) take no
+// value, so it is the first argument that is not an option; empty when there is none.
+std::string_view invoked_command(int argc, const char* const* argv);
+
+int run_main(int argc, const char* const* argv, const Io& io, const NetworkCommands& network);
 
 }  // namespace assay::cli
 

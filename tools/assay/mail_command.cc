@@ -8,6 +8,7 @@
 
 #include "assay/request.h"
 #include "assay/timefmt.h"
+#include "network_commands.h"
 #include "render.h"
 #include "token_flow.h"
 
@@ -64,15 +65,17 @@ void explain_graph_error(int status, const Json& body, const Io& io) {
   io.out << "\n";
   switch (status) {
     case 401:
-      io.out << "The access token was rejected. Check that it was requested for Microsoft Graph "
-                "(scope https://graph.microsoft.com/.default), that it has not expired, and that it "
-                "came from the tenant that owns the mailbox.\n";
+      io.out
+          << "The access token was rejected. Check that it was requested for Microsoft Graph "
+             "(scope https://graph.microsoft.com/.default), that it has not expired, and that it "
+             "came from the tenant that owns the mailbox.\n";
       break;
     case 403:
-      io.out << "Access denied: the app lacks the Mail.Read application permission (role), or "
-                "no administrator granted consent for it. In the app registration: API permissions "
-                "> Add a permission > Microsoft Graph > Application permissions > Mail.Read, then "
-                "'Grant admin consent'. An Application Access Policy can also restrict mailboxes.\n";
+      io.out
+          << "Access denied: the app lacks the Mail.Read application permission (role), or "
+             "no administrator granted consent for it. In the app registration: API permissions "
+             "> Add a permission > Microsoft Graph > Application permissions > Mail.Read, then "
+             "'Grant admin consent'. An Application Access Policy can also restrict mailboxes.\n";
       break;
     case 404:
       io.out << "Unknown user or mailbox: check the UPN or object ID, and that the user has an "
@@ -105,7 +108,8 @@ int run_mail(const MailOptions& o, const Io& io) {
   }
   if (!t->ok) {
     if (o.format == "json") {
-      Json out = Json::object({{"schema", 1}, {"ok", false}, {"stage", "token"}, {"status", t->response.status}});
+      Json out = Json::object(
+          {{"schema", 1}, {"ok", false}, {"stage", "token"}, {"status", t->response.status}});
       token_failure_json(*t, out);
       io.out << out.dump(2) << "\n";
     } else {
@@ -117,21 +121,26 @@ int run_mail(const MailOptions& o, const Io& io) {
   while (!base.empty() && base.back() == '/') {
     base.pop_back();
   }
-  const std::string url = base + "/v1.0/users/" + form_encode(o.user) +
-                          "/mailFolders/inbox/messages?%24top=" + std::to_string(o.top) +
-                          "&%24orderby=receivedDateTime%20desc&%24select=id,subject,from,receivedDateTime,"
-                          "isRead,bodyPreview,hasAttachments,importance";
-  auto res = http_get(url, {{"Authorization", "Bearer " + t->access_token}, {"Accept", "application/json"}},
-                      o.http, io.err);
+  const std::string url =
+      base + "/v1.0/users/" + form_encode(o.user) +
+      "/mailFolders/inbox/messages?%24top=" + std::to_string(o.top) +
+      "&%24orderby=receivedDateTime%20desc&%24select=id,subject,from,receivedDateTime,"
+      "isRead,bodyPreview,hasAttachments,importance";
+  auto res = http_get(
+      url, {{"Authorization", "Bearer " + t->access_token}, {"Accept", "application/json"}}, o.http,
+      io.err);
   if (!res) {
     return report_error(io, res.error());
   }
   Json body;
   parse_json_strict(res->body, body, {}, false);
-  if (res->status != 200 || !body.is_object() || !body.contains("value") || !body["value"].is_array()) {
+  if (res->status != 200 || !body.is_object() || !body.contains("value") ||
+      !body["value"].is_array()) {
     if (o.format == "json") {
-      Json out = Json::object({{"schema", 1}, {"ok", false}, {"stage", "graph"}, {"status", res->status}});
-      out["error"] = body.is_object() && body.contains("error") ? body["error"] : Json(res->body.substr(0, 500));
+      Json out =
+          Json::object({{"schema", 1}, {"ok", false}, {"stage", "graph"}, {"status", res->status}});
+      out["error"] = body.is_object() && body.contains("error") ? body["error"]
+                                                                : Json(res->body.substr(0, 500));
       io.out << out.dump(2) << "\n";
     } else {
       explain_graph_error(res->status, body, io);
@@ -140,7 +149,8 @@ int run_mail(const MailOptions& o, const Io& io) {
   }
   const Json& msgs = body["value"];
   if (o.format == "json") {
-    Json out = Json::object({{"schema", 1}, {"ok", true}, {"user", o.user}, {"count", msgs.size()}});
+    Json out =
+        Json::object({{"schema", 1}, {"ok", true}, {"user", o.user}, {"count", msgs.size()}});
     out["messages"] = msgs;
     if (body.contains("@odata.nextLink")) {
       out["next_link"] = body["@odata.nextLink"];
@@ -150,13 +160,14 @@ int run_mail(const MailOptions& o, const Io& io) {
   }
   const Paint p{io.color};
   io.out << p.bold(o.user) << ": " << msgs.size() << " most recent Inbox messages\n";
-  io.out << p.dim(fit("#", 3) + fit("received (local)", 23) + fit("received (UTC)", 22) + fit("read", 5) +
-                  fit("from", 32) + "subject")
+  io.out << p.dim(fit("#", 3) + fit("received (local)", 23) + fit("received (UTC)", 22) +
+                  fit("read", 5) + fit("from", 32) + "subject")
          << "\n";
   int n = 1;
   for (const Json& m : msgs) {
     const Json from = m.contains("from") ? m["from"] : Json();
-    const Json addr = from.is_object() && from.contains("emailAddress") ? from["emailAddress"] : Json();
+    const Json addr =
+        from.is_object() && from.contains("emailAddress") ? from["emailAddress"] : Json();
     std::string sender = str(addr, "name");
     if (!str(addr, "address").empty()) {
       sender += (sender.empty() ? "" : " ") + ("<" + str(addr, "address") + ">");
@@ -177,9 +188,7 @@ int run_mail(const MailOptions& o, const Io& io) {
 
 Command add_mail_command(CLI::App& parent, bool with_options) {
   auto opts = std::make_shared<MailOptions>();
-  CLI::App* app = parent.add_subcommand(
-      "mail", "Get a Microsoft Graph token with a certificate credential and list the most recent "
-              "messages of a user's Inbox (needs the Mail.Read application permission)");
+  CLI::App* app = parent.add_subcommand(kMailCommand.name, kMailCommand.description);
   if (!with_options) {
     return {app, nullptr};
   }
@@ -192,10 +201,13 @@ Command add_mail_command(CLI::App& parent, bool with_options) {
   opts->a.add_to(*app, /*with_scope=*/true);
   opts->http.add_to(*app);
   app->add_option("--token-endpoint", opts->token_endpoint, "POST the token request here instead");
-  app->add_option("--save-assertion", opts->save_assertion,
-                  "Also write the assertion that was sent to FILE (mode 0600), e.g. for assay inspect");
+  app->add_option(
+      "--save-assertion", opts->save_assertion,
+      "Also write the assertion that was sent to FILE (mode 0600), e.g. for assay inspect");
   add_format_option(*app, opts->format);
-  app->footer("Exit codes: 0 messages listed; 1 the token endpoint or Graph refused; 2 usage; 3 network or file error.");
+  app->footer(
+      "Exit codes: 0 messages listed; 1 the token endpoint or Graph refused; 2 usage; 3 network or "
+      "file error.");
   return {app, [opts](const Io& io) { return run_mail(*opts, io); }};
 }
 

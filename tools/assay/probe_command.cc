@@ -20,6 +20,7 @@
 #include "common.h"
 #include "conformance.h"
 #include "http.h"
+#include "network_commands.h"
 #include "render.h"
 
 namespace assay::cli {
@@ -82,7 +83,8 @@ std::vector<int> expected_codes(const std::vector<std::string>& rules) {
   return codes;
 }
 
-std::string classify(const ProbeResult& r, const std::vector<int>& acceptable_codes, bool accepted) {
+std::string classify(const ProbeResult& r, const std::vector<int>& acceptable_codes,
+                     bool accepted) {
   if (r.expected == "valid") {
     return accepted ? "accepted-as-expected" : "wrongly-rejected";
   }
@@ -93,7 +95,8 @@ std::string classify(const ProbeResult& r, const std::vector<int>& acceptable_co
     return "wrongly-accepted";
   }
   if (r.aadsts != 0 && !acceptable_codes.empty() &&
-      std::find(acceptable_codes.begin(), acceptable_codes.end(), r.aadsts) == acceptable_codes.end()) {
+      std::find(acceptable_codes.begin(), acceptable_codes.end(), r.aadsts) ==
+          acceptable_codes.end()) {
     return "rejected-other-reason";
   }
   return "correctly-rejected";
@@ -101,10 +104,12 @@ std::string classify(const ProbeResult& r, const std::vector<int>& acceptable_co
 
 int run_probe(const ProbeOptions& o, const Io& io) {
   if (!is_loopback_url(o.token_endpoint) && !o.yes) {
-    return report_error(io, Error{ErrorCode::kInvalidArgument, "",
-                                  o.token_endpoint + " is not a loopback address: probing sends ~120 "
-                                  "deliberately bad requests; pass --yes to confirm you own this server",
-                                  ""});
+    return report_error(
+        io, Error{ErrorCode::kInvalidArgument, "",
+                  o.token_endpoint +
+                      " is not a loopback address: probing sends ~120 "
+                      "deliberately bad requests; pass --yes to confirm you own this server",
+                  ""});
   }
   if (o.http.insecure) {
     warn_insecure(io.err);
@@ -114,7 +119,8 @@ int run_probe(const ProbeOptions& o, const Io& io) {
     return report_error(io, signer.error());
   }
   if (!signer->certificate) {
-    return report_error(io, Error{ErrorCode::kInvalidArgument, "", "probe needs the certificate too (--cert or --pfx)", ""});
+    return report_error(io, Error{ErrorCode::kInvalidArgument, "",
+                                  "probe needs the certificate too (--cert or --pfx)", ""});
   }
   const Key key = signer->key;
   const Certificate cert = *signer->certificate;
@@ -124,8 +130,12 @@ int run_probe(const ProbeOptions& o, const Io& io) {
     return report_error(io, other.error());
   }
   const Seconds start = now_seconds();
-  CertificateRequest req{"CN=assay probe (not registered)", start - std::chrono::hours(1),
-                         start + std::chrono::hours(24), CertificateUsage::kClientAssertion, {}, {}};
+  CertificateRequest req{"CN=assay probe (not registered)",
+                         start - std::chrono::hours(1),
+                         start + std::chrono::hours(24),
+                         CertificateUsage::kClientAssertion,
+                         {},
+                         {}};
   auto other_cert = create_certificate(req, *other, *other);
   if (!other_cert) {
     return report_error(io, other_cert.error());
@@ -137,16 +147,19 @@ int run_probe(const ProbeOptions& o, const Io& io) {
     std::string h = o.token_endpoint.substr(s == std::string::npos ? 0 : s + 3);
     return h.substr(0, h.find_first_of(":/"));
   }();
-  ctx.profile = !o.profile.empty() ? *parse_profile(o.profile) : (is_entra_host(host) ? Profile::kEntra : Profile::kRfc7523);
+  ctx.profile = !o.profile.empty() ? *parse_profile(o.profile)
+                                   : (is_entra_host(host) ? Profile::kEntra : Profile::kRfc7523);
   ctx.client_id = o.client_id;
   ctx.token_endpoint = o.token_endpoint;
   ctx.issuer = o.issuer;
   if (ctx.issuer.empty()) {
     if (ctx.profile == Profile::kEntra) {
       const size_t p = o.token_endpoint.find("/oauth2/");
-      ctx.issuer = (p == std::string::npos ? o.token_endpoint : o.token_endpoint.substr(0, p)) + "/v2.0";
+      ctx.issuer =
+          (p == std::string::npos ? o.token_endpoint : o.token_endpoint.substr(0, p)) + "/v2.0";
     } else if (ctx.profile == Profile::kRfc7523bis) {
-      return report_error(io, Error{ErrorCode::kInvalidArgument, "", "rfc7523bis needs --issuer (the aud it requires)", ""});
+      return report_error(io, Error{ErrorCode::kInvalidArgument, "",
+                                    "rfc7523bis needs --issuer (the aud it requires)", ""});
     } else {
       ctx.issuer = o.token_endpoint;
     }
@@ -163,16 +176,19 @@ int run_probe(const ProbeOptions& o, const Io& io) {
   if (!o.alg.empty()) {
     auto a = parse_alg(o.alg);
     if (!a) {
-      return report_error(io, Error{ErrorCode::kInvalidArgument, "", "--alg " + o.alg + " is not supported", ""});
+      return report_error(
+          io, Error{ErrorCode::kInvalidArgument, "", "--alg " + o.alg + " is not supported", ""});
     }
     alg = *a;
   }
   const bool v1 = o.token_endpoint.ends_with("/oauth2/token") && o.scope.empty();
   std::vector<FormParam> scope_param;
   if (!o.resource.empty() || v1) {
-    scope_param.push_back({"resource", o.resource.empty() ? "https://graph.microsoft.com" : o.resource});
+    scope_param.push_back(
+        {"resource", o.resource.empty() ? "https://graph.microsoft.com" : o.resource});
   } else if (ctx.profile == Profile::kEntra || !o.scope.empty()) {
-    scope_param.push_back({"scope", o.scope.empty() ? "https://graph.microsoft.com/.default" : o.scope});
+    scope_param.push_back(
+        {"scope", o.scope.empty() ? "https://graph.microsoft.com/.default" : o.scope});
   }
   PolicyBuilder pb;
   pb.profile(ctx.profile).expect_client_id(ctx.client_id);
@@ -196,7 +212,8 @@ int run_probe(const ProbeOptions& o, const Io& io) {
     try {
       only = std::regex(o.only);
     } catch (const std::regex_error&) {
-      return report_error(io, Error{ErrorCode::kInvalidArgument, "", "--only: not a regular expression", ""});
+      return report_error(
+          io, Error{ErrorCode::kInvalidArgument, "", "--only: not a regular expression", ""});
     }
   }
   const auto pause = std::chrono::milliseconds(o.rate > 0 ? static_cast<int>(1000.0 / o.rate) : 0);
@@ -204,7 +221,8 @@ int run_probe(const ProbeOptions& o, const Io& io) {
     std::this_thread::sleep_for(pause);
     HttpOptions h = o.http;
     h.retries = 0;  // a 429 is an answer here, not something to wait out
-    ASSAY_ASSIGN_OR_RETURN(auto res, http_post_form(o.token_endpoint, body, {{"Accept", "application/json"}}, h, io.err));
+    ASSAY_ASSIGN_OR_RETURN(auto res, http_post_form(o.token_endpoint, body,
+                                                    {{"Accept", "application/json"}}, h, io.err));
     Json j;
     parse_json_strict(res.body, j, {}, false);
     r.status = res.status;
@@ -223,7 +241,8 @@ int run_probe(const ProbeOptions& o, const Io& io) {
       std::erase_if(f, [&](const FormParam& p) { return p.name == d; });
     }
     for (FormParam& p : extra_or_replace) {
-      auto it = std::find_if(f.begin(), f.end(), [&](const FormParam& q) { return q.name == p.name; });
+      auto it =
+          std::find_if(f.begin(), f.end(), [&](const FormParam& q) { return q.name == p.name; });
       if (it != f.end() && p.name != "client_assertion") {
         it->value = p.value;
       } else {
@@ -266,7 +285,8 @@ int run_probe(const ProbeOptions& o, const Io& io) {
   if (baseline_ok) {
     const ClassEnv env{ctx, alg, key, cert, *other, *other_cert};
     for (const ConformanceClass& c : conformance_classes()) {
-      if (!c.wire || c.positive || c.material != Material::kCertificate || !class_applies(c, alg, ctx.profile)) {
+      if (!c.wire || c.positive || c.material != Material::kCertificate ||
+          !class_applies(c, alg, ctx.profile)) {
         continue;
       }
       if (only && !std::regex_search(c.id, *only)) {
@@ -294,7 +314,9 @@ int run_probe(const ProbeOptions& o, const Io& io) {
         }
         max = verdict->max_severity();
       }
-      r.expected = max == Severity::kError ? "invalid" : max == Severity::kWarning ? "acceptable" : "valid";
+      r.expected = max == Severity::kError     ? "invalid"
+                   : max == Severity::kWarning ? "acceptable"
+                                               : "valid";
       r.expected_rules = rules;
       const std::vector<int> codes = expected_codes(rules);
       r.expected_aadsts = codes.empty() ? 0 : codes.front();
@@ -313,13 +335,27 @@ int run_probe(const ProbeOptions& o, const Io& io) {
       std::vector<int> also;  // other codes an Entra-like server may rightly answer
     };
     const std::vector<RequestClass> request_classes = {
-        {"assertion-type-wrong", "client_assertion_type is the SAML bearer type",
-         {{"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:saml2-bearer"}}, {}, {}},
-        {"assertion-type-missing", "client_assertion_type is missing", {}, {"client_assertion_type"}, {}},
+        {"assertion-type-wrong",
+         "client_assertion_type is the SAML bearer type",
+         {{"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:saml2-bearer"}},
+         {},
+         {}},
+        {"assertion-type-missing",
+         "client_assertion_type is missing",
+         {},
+         {"client_assertion_type"},
+         {}},
         {"assertion-missing", "client_assertion is missing", {}, {"client_assertion"}, {}},
-        {"client-id-mismatch", "client_id names another client than the assertion",
-         {{"client_id", "00000000-0000-0000-0000-00000000beef"}}, {}, {700016}},  // unknown app first
-        {"client-secret-too", "client_secret sent as well as the assertion", {{"client_secret", "s3cret"}}, {}, {}},
+        {"client-id-mismatch",
+         "client_id names another client than the assertion",
+         {{"client_id", "00000000-0000-0000-0000-00000000beef"}},
+         {},
+         {700016}},  // unknown app first
+        {"client-secret-too",
+         "client_secret sent as well as the assertion",
+         {{"client_secret", "s3cret"}},
+         {},
+         {}},
     };
     for (const RequestClass& rc : request_classes) {
       if (only && !std::regex_search(rc.id, *only)) {
@@ -383,9 +419,14 @@ int run_probe(const ProbeOptions& o, const Io& io) {
   if (o.format == "json") {
     Json arr = Json::array();
     for (const ProbeResult& r : results) {
-      Json j = Json::object({{"class", r.cls}, {"section", r.section}, {"description", r.description},
-                             {"expected", r.expected}, {"expected_rules", r.expected_rules},
-                             {"status", r.status}, {"error", r.error}, {"verdict", r.verdict}});
+      Json j = Json::object({{"class", r.cls},
+                             {"section", r.section},
+                             {"description", r.description},
+                             {"expected", r.expected},
+                             {"expected_rules", r.expected_rules},
+                             {"status", r.status},
+                             {"error", r.error},
+                             {"verdict", r.verdict}});
       if (r.aadsts != 0) {
         j["aadsts"] = r.aadsts;
       }
@@ -397,8 +438,12 @@ int run_probe(const ProbeOptions& o, const Io& io) {
       }
       arr.push_back(j);
     }
-    Json out = Json::object({{"schema", 1}, {"target", o.token_endpoint}, {"profile", profile_name(ctx.profile)},
-                             {"alg", alg_name(alg)}, {"baseline_accepted", baseline_ok}, {"classes", arr}});
+    Json out = Json::object({{"schema", 1},
+                             {"target", o.token_endpoint},
+                             {"profile", profile_name(ctx.profile)},
+                             {"alg", alg_name(alg)},
+                             {"baseline_accepted", baseline_ok},
+                             {"classes", arr}});
     Json c = Json::object();
     for (const auto& [k, v] : counts) {
       c[k] = v;
@@ -407,14 +452,15 @@ int run_probe(const ProbeOptions& o, const Io& io) {
     io.out << out.dump(2) << "\n";
   } else {
     const Paint p{io.color};
-    io.out << p.bold("assay probe") << " " << o.token_endpoint << " (profile " << profile_name(ctx.profile) << ", "
-           << alg_name(alg) << ")\n";
+    io.out << p.bold("assay probe") << " " << o.token_endpoint << " (profile "
+           << profile_name(ctx.profile) << ", " << alg_name(alg) << ")\n";
     for (const ProbeResult& r : results) {
       std::string v = r.verdict;
       const std::string shown = v == "wrongly-accepted" || v == "wrongly-rejected" ? p.red(v)
-                                : v == "rejected-other-reason"                      ? p.yellow(v)
-                                                                                    : p.green(v);
-      io.out << "  " << shown << std::string(24 - std::min<size_t>(24, v.size()), ' ') << r.cls << "  "
+                                : v == "rejected-other-reason"                     ? p.yellow(v)
+                                                                                   : p.green(v);
+      io.out << "  " << shown << std::string(24 - std::min<size_t>(24, v.size()), ' ') << r.cls
+             << "  "
              << p.dim("HTTP " + std::to_string(r.status) + (r.error.empty() ? "" : " " + r.error) +
                       (r.aadsts != 0 ? " AADSTS" + std::to_string(r.aadsts) : "") +
                       (v == "rejected-other-reason" && r.expected_aadsts != 0
@@ -423,8 +469,10 @@ int run_probe(const ProbeOptions& o, const Io& io) {
              << "\n";
     }
     if (!baseline_ok) {
-      io.out << p.red("the valid assertion was rejected") << ": fix the set-up first (client ID, registered "
-             << "certificate, scope); run `assay token` with the same options for the explanation\n";
+      io.out
+          << p.red("the valid assertion was rejected")
+          << ": fix the set-up first (client ID, registered "
+          << "certificate, scope); run `assay token` with the same options for the explanation\n";
     }
     std::string summary;
     for (const auto& [k, v] : counts) {
@@ -434,11 +482,14 @@ int run_probe(const ProbeOptions& o, const Io& io) {
   }
   if (!o.junit.empty()) {
     std::ofstream x(o.junit);
-    x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"assay probe\" tests=\"" << results.size()
-      << "\" failures=\"" << (counts.count("wrongly-accepted") > 0 ? counts.at("wrongly-accepted") : 0) + (baseline_ok ? 0 : 1)
+    x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"assay probe\" tests=\""
+      << results.size() << "\" failures=\""
+      << (counts.count("wrongly-accepted") > 0 ? counts.at("wrongly-accepted") : 0) +
+             (baseline_ok ? 0 : 1)
       << "\">\n";
     for (const ProbeResult& r : results) {
-      x << " <testcase classname=\"probe." << profile_name(ctx.profile) << "\" name=\"" << r.cls << "\">";
+      x << " <testcase classname=\"probe." << profile_name(ctx.profile) << "\" name=\"" << r.cls
+        << "\">";
       if (r.verdict == "wrongly-accepted" || (r.cls == "valid-baseline" && !baseline_ok)) {
         x << "<failure message=\"" << r.verdict << "\">HTTP " << r.status << "</failure>";
       }
@@ -453,10 +504,7 @@ int run_probe(const ProbeOptions& o, const Io& io) {
 
 Command add_probe_command(CLI::App& parent, bool with_options) {
   auto o = std::make_shared<ProbeOptions>();
-  CLI::App* app = parent.add_subcommand(
-      "probe",
-      "Check a token server: a valid assertion, then one request per negative class, each built "
-      "fresh with your key; reports what was correctly rejected and what was wrongly accepted");
+  CLI::App* app = parent.add_subcommand(kProbeCommand.name, kProbeCommand.description);
   if (!with_options) {
     return {app, nullptr};
   }
@@ -465,9 +513,12 @@ Command add_probe_command(CLI::App& parent, bool with_options) {
       ->envname("ASSAY_CLIENT_ID")
       ->required();
   o->keys.add_to(*app, /*for_signing=*/true);
-  app->add_option("--profile", o->profile, "entra, rfc7523, rfc7523bis or oidc (default: entra for Microsoft hosts, else rfc7523)")
+  app->add_option(
+         "--profile", o->profile,
+         "entra, rfc7523, rfc7523bis or oidc (default: entra for Microsoft hosts, else rfc7523)")
       ->check(CLI::IsMember({"entra", "rfc7523", "rfc7523bis", "oidc"}));
-  app->add_option("--issuer", o->issuer, "The server's issuer identifier (required for rfc7523bis)");
+  app->add_option("--issuer", o->issuer,
+                  "The server's issuer identifier (required for rfc7523bis)");
   auto* s = app->add_option("--scope", o->scope, "scope for v2 / generic requests");
   auto* r = app->add_option("--resource", o->resource, "resource for v1 requests");
   s->excludes(r);
@@ -475,13 +526,15 @@ Command add_probe_command(CLI::App& parent, bool with_options) {
   o->http.add_to(*app);
   app->add_flag("--yes", o->yes, "Confirm you own a non-loopback target");
   app->add_option("--rate", o->rate, "Requests per second (default 5)");
-  app->add_flag("--replay-rejected", o->replay_rejected, "The server promises to reject a reused jti");
+  app->add_flag("--replay-rejected", o->replay_rejected,
+                "The server promises to reject a reused jti");
   app->add_option("--only", o->only, "Only classes whose name matches this regular expression");
   app->add_option("--junit", o->junit, "Also write JUnit XML here");
   add_format_option(*app, o->format);
   app->footer(
       "Verdicts: correctly-rejected, wrongly-accepted (a security finding), rejected-other-reason "
-      "(rejected, but not with the code assay expected), accepted-as-allowed (implementation-defined "
+      "(rejected, but not with the code assay expected), accepted-as-allowed "
+      "(implementation-defined "
       "for the profile), accepted-as-expected, wrongly-rejected (a valid shape refused).\n"
       "Exit codes: 0 nothing wrongly accepted; 1 something was wrongly accepted or the valid "
       "assertion was refused; 2 usage; 3 network or file error.");

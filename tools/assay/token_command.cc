@@ -7,6 +7,7 @@
 
 #include "assay/assertion.h"
 #include "assay/timefmt.h"
+#include "network_commands.h"
 #include "render.h"
 #include "token_flow.h"
 
@@ -47,8 +48,11 @@ int run_token(const TokenOptions& o, const Io& io) {
   }
   if (!t->ok) {
     if (o.format == "json") {
-      Json out = Json::object({{"schema", 1}, {"ok", false}, {"token_endpoint", t->url},
-                               {"status", t->response.status}, {"attempts", t->response.attempts}});
+      Json out = Json::object({{"schema", 1},
+                               {"ok", false},
+                               {"token_endpoint", t->url},
+                               {"status", t->response.status},
+                               {"attempts", t->response.attempts}});
       token_failure_json(*t, out);
       io.out << out.dump(2) << "\n";
     } else {
@@ -67,8 +71,11 @@ int run_token(const TokenOptions& o, const Io& io) {
     claims = a->payload();
   }
   if (o.format == "json") {
-    Json out = Json::object({{"schema", 1}, {"ok", true}, {"token_endpoint", t->url},
-                             {"status", t->response.status}, {"attempts", t->response.attempts}});
+    Json out = Json::object({{"schema", 1},
+                             {"ok", true},
+                             {"token_endpoint", t->url},
+                             {"status", t->response.status},
+                             {"attempts", t->response.attempts}});
     out["token_type"] = t->body.value("token_type", "");
     out["expires_in"] = t->body.contains("expires_in") ? t->body["expires_in"] : Json();
     out["access_token"] = t->access_token;
@@ -94,9 +101,11 @@ int run_token(const TokenOptions& o, const Io& io) {
     io.out << "  exp     " << format_rfc3339(exp) << "  (" << format_relative(exp, now) << ")\n";
   }
   if (claim_text(claims, "roles").empty()) {
-    io.out << p.yellow("note") << "  the token has no roles: grant application permissions and admin consent\n";
+    io.out << p.yellow("note")
+           << "  the token has no roles: grant application permissions and admin consent\n";
   }
-  io.out << p.dim("(--raw prints the bare access token; --format json prints it with the claims)") << "\n";
+  io.out << p.dim("(--raw prints the bare access token; --format json prints it with the claims)")
+         << "\n";
   return kExitOk;
 }
 
@@ -104,10 +113,7 @@ int run_token(const TokenOptions& o, const Io& io) {
 
 Command add_token_command(CLI::App& parent, bool with_options) {
   auto opts = std::make_shared<TokenOptions>();
-  CLI::App* app = parent.add_subcommand(
-      "token",
-      "Get an app-only access token (client credentials grant) with a certificate credential; on "
-      "failure, show the AADSTS code, its explanation and the assertion's findings");
+  CLI::App* app = parent.add_subcommand(kTokenCommand.name, kTokenCommand.description);
   if (!with_options) {
     return {app, nullptr};
   }
@@ -116,8 +122,9 @@ Command add_token_command(CLI::App& parent, bool with_options) {
   app->add_option("--token-endpoint", opts->token_endpoint,
                   "POST here instead of the tenant's token endpoint (aud stays as built)");
   app->add_flag("--raw", opts->raw, "Print only the access token");
-  app->add_option("--save-assertion", opts->save_assertion,
-                  "Also write the assertion that was sent to FILE (mode 0600), e.g. for assay inspect");
+  app->add_option(
+      "--save-assertion", opts->save_assertion,
+      "Also write the assertion that was sent to FILE (mode 0600), e.g. for assay inspect");
   add_format_option(*app, opts->format);
   app->footer(
       "Environment: ASSAY_CLIENT_ID, ASSAY_TENANT, ASSAY_CERT, ASSAY_KEY, ASSAY_PFX, "
