@@ -50,7 +50,7 @@ cleanup() {
 trap cleanup EXIT
 
 # 1. The mock, with a fresh state directory and its request log off.
-"$MOCK" --port 0 --state-dir "$WORK/state" --threads 64 "${SCHEME_FLAG[@]}" >"$WORK/ready.json" 2>/dev/null &
+"$MOCK" --port 0 --state-dir "$WORK/state" "${SCHEME_FLAG[@]}" >"$WORK/ready.json" 2>/dev/null &
 MOCK_PID=$!
 for _ in $(seq 1 100); do
   [ -s "$WORK/ready.json" ] && break

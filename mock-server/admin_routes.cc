@@ -380,6 +380,11 @@ void add_admin_routes(httplib::Server& server, State& st) {
       std::lock_guard<std::mutex> lock(s->faults_mu);
       body["pending_faults"] = s->faults.size();
     }
+    const ConnectionStats& c = *s->connections;
+    body["connections"] = Json::object({{"active", c.active.load()},
+                                        {"waiting", c.waiting.load()},
+                                        {"accepted", c.total.load()},
+                                        {"max", c.max.load()}});
     send_json(res, 200, body);
   });
   server.Get("/_assay/requests",

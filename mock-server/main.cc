@@ -2,6 +2,7 @@
 #include <iostream>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -50,9 +51,9 @@ int main(int argc, char** argv) {
   app.add_option("--log", log_format, "request log format on stderr")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  app.add_option("--threads", options.threads,
-                 "worker threads; each keep-alive connection holds one")
-      ->check(CLI::Range(2, 4096))
+  app.add_option("--max-connections", options.max_connections,
+                 "connections served at once, one thread each; more wait for one to close")
+      ->check(CLI::Range(size_t{2}, assay::mock::kMaxConnectionsLimit))
       ->capture_default_str();
   app.footer(
       "When ready, prints one JSON line on stdout (url, ca, tenant, tenant_domain, client_id,\n"
@@ -76,6 +77,13 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // Each connection holds a descriptor: the soft limit (often 1024) would cap --max-connections
+  // before the option does, so raise it to the hard limit.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
 
   auto server = assay::mock::MockServer::create(options);
   if (!server) {

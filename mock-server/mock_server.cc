@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "assay/build.h"
 #include "assay/key.h"
 #include "assay/pki.h"
+#include "connection_threads.h"
 #include "json_access.h"
 #include "state.h"
 
@@ -280,9 +282,28 @@ void log_request(State& st, const httplib::Request& req, const httplib::Response
   st.log(line);
 }
 
-void configure(httplib::Server& server, State& st, size_t threads) {
+// Whether the request's body was delimited unambiguously: no Content-Length, or one decimal
+// number; Transfer-Encoding, if any, exactly "chunked" and without a Content-Length.
+bool framing_ok(const httplib::Request& req) {
+  if (req.get_header_value_count("Content-Length") > 1 ||
+      req.get_header_value_count("Transfer-Encoding") > 1) {
+    return false;
+  }
+  const std::string length = req.get_header_value("Content-Length");
+  const std::string coding = req.get_header_value("Transfer-Encoding");
+  if (!coding.empty()) {
+    return coding == "chunked" && !req.has_header("Content-Length");
+  }
+  return std::all_of(length.begin(), length.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+         length.size() <= 18;
+}
+
+void configure(httplib::Server& server, State& st, size_t max_connections) {
   server.set_tcp_nodelay(true);  // else each keep-alive POST waits for delayed ACKs (~40 ms)
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  std::shared_ptr<ConnectionStats> stats = st.connections;
+  server.new_task_queue = [max_connections, stats] {
+    return new ConnectionThreads(max_connections, stats);
+  };
   server.set_keep_alive_max_count(kKeepAliveMaxCount);  // default 5 closes busy connections
   server.set_keep_alive_timeout(kKeepAliveTimeoutSeconds);
   server.set_read_timeout(kReadTimeoutSeconds, 0);
@@ -319,6 +340,18 @@ void configure(httplib::Server& server, State& st, size_t threads) {
       });
   server.set_error_handler(
       httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+        // cpp-httplib 0.11.4 keeps a connection open after every answer, even when it could not
+        // frame the request (a bad request line, an over-long URI or header line, a body over
+        // the limit, a Content-Length that is not a number): the bytes left over are then read
+        // as the next request, and the client's next real request on that connection is lost.
+        // RFC 9112 (sections 6.3 and 9.6) has the server close; cpp-httplib gives no way to, so
+        // the answer tells the client to (every HTTP/1.1 client does, wrk and MSAL included).
+        if (!request_note().started || !framing_ok(req)) {
+          res.set_header("Connection", "close");
+        }
+        if (!res.has_header("client-request-id")) {  // as Entra, on every answer
+          res.set_header("client-request-id", correlation_id_for(req));
+        }
         if (!res.body.empty() || res.status == 302) {
           return httplib::Server::HandlerResponse::Unhandled;
         }
@@ -385,9 +418,10 @@ Result<std::unique_ptr<MockServer>> MockServer::create(const ServerOptions& opti
   } else {
     ASSAY_ASSIGN_OR_RETURN(st.config, load_config_file(options.config_path));
   }
-  if (options.threads < 2 || options.threads > 4096) {
+  if (options.max_connections < 2 || options.max_connections > kMaxConnectionsLimit) {
     return make_error(ErrorCode::kInvalidArgument,
-                      "--threads " + std::to_string(options.threads) + " is outside 2..4096");
+                      "--max-connections " + std::to_string(options.max_connections) +
+                          " is outside 2.." + std::to_string(kMaxConnectionsLimit));
   }
   if (!options.tls_cert.empty() != !options.tls_key.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "--tls-cert and --tls-key go together");
@@ -466,9 +500,18 @@ Result<std::unique_ptr<MockServer>> MockServer::create(const ServerOptions& opti
     return make_error(ErrorCode::kCrypto,
                       "cannot set up the TLS server with the certificate and key");
   }
-  configure(*server, st, options.threads);
+  configure(*server, st, options.max_connections);
   st.log = options.log;
   st.log_format = options.log_format;
+  // cpp-httplib's default socket options set SO_REUSEPORT, with which a second server on the
+  // same port starts without complaint and takes half of the connections; the mock sets only
+  // SO_REUSEADDR (a restart need not wait for TIME_WAIT), so a taken port is an error.
+  int listen_fd = -1;
+  server->set_socket_options([&listen_fd](socket_t sock) {
+    const int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd = sock;
+  });
 
   const int port = options.port == 0
                        ? server->bind_to_any_port(options.host)
@@ -478,6 +521,16 @@ Result<std::unique_ptr<MockServer>> MockServer::create(const ServerOptions& opti
                                                std::to_string(options.port) + ": " +
                                                std::strerror(errno));
   }
+  // cpp-httplib listens with a backlog of 5 (compiled into Debian's library): a burst of
+  // connections (wrk starting 64, clients reconnecting at once) overflowed it and waited for
+  // SYN retransmits, a second or more. listen() again only changes the backlog.
+  if (listen_fd >= 0) {
+    ::listen(listen_fd, SOMAXCONN);
+  }
+  server->set_socket_options([](socket_t sock) {  // drops the reference to listen_fd
+    const int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   impl->port = port;
   st.authority = url_host(options.host) + ":" + std::to_string(port);
   st.base_url = st.scheme + "://" + st.authority;

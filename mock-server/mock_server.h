@@ -23,6 +23,8 @@
 
 namespace assay::mock {
 
+inline constexpr size_t kMaxConnectionsLimit = 16384;
+
 enum class LogFormat : unsigned char { kText, kJson };
 
 struct ServerOptions {
@@ -37,9 +39,10 @@ struct ServerOptions {
   std::string tls_cert;
   std::string tls_key;
   bool plain_http = false;  // serve http:// (MSAL refuses it; for curl and benchmarks)
-  // Worker threads. cpp-httplib holds one per keep-alive connection for the connection's life,
-  // so this must stay well above the number of concurrent clients.
-  size_t threads = 64;
+  // Connections served at once, one thread each (cpp-httplib holds a thread for a connection's
+  // whole life, so idle or slow clients must not share a small pool); beyond it, new
+  // connections wait for one to close. 2..kMaxConnectionsLimit.
+  size_t max_connections = 1024;
   // Receives one line per request (without a newline), from any worker thread but never
   // concurrently; null: no request log.
   std::function<void(const std::string&)> log;

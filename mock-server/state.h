@@ -55,6 +55,14 @@ struct Fault {
   bool drop = false;
 };
 
+// Counted by ConnectionThreads, reported by /_assay/health.
+struct ConnectionStats {
+  std::atomic<size_t> active{0};   // connections being served (one thread each)
+  std::atomic<size_t> waiting{0};  // accepted, waiting for a thread (over the cap)
+  std::atomic<uint64_t> total{0};  // accepted since start
+  std::atomic<size_t> max{0};
+};
+
 struct State {
   MockConfig config;
   std::vector<std::unique_ptr<AppState>> apps;
@@ -68,6 +76,7 @@ struct State {
   ReplayCache replay{100000};
   Seconds started;
   std::atomic<uint64_t> request_count{0};
+  std::shared_ptr<ConnectionStats> connections = std::make_shared<ConnectionStats>();
 
   std::mutex journal_mu;
   std::deque<std::string> journal;  // JSON objects, oldest first

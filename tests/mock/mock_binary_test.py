@@ -117,7 +117,18 @@ def main():
         fail("a refused configuration printed a ready line")
     print("bad config:", lines[0])
 
-    # 5. Usage errors exit 2.
+    # 5. A port already taken (by another assay-mock) is an error, not a shared port: exit 3
+    #    with one line. cpp-httplib's default SO_REUSEPORT would have let both listen.
+    proc, ready = start(mock, "--http")
+    port = ready["url"].rsplit(":", 1)[1]
+    r = subprocess.run([mock, "--http", "--port", port], capture_output=True, text=True, timeout=30)
+    stop(proc)
+    lines = r.stderr.strip().splitlines()
+    if r.returncode != 3 or r.stdout or len(lines) != 1 or "cannot listen" not in lines[0]:
+        fail(f"second server on port {port}: exit {r.returncode}, stdout {r.stdout!r}, stderr {r.stderr!r}")
+    print("port taken:", lines[0])
+
+    # 6. Usage errors exit 2.
     r = subprocess.run([mock, "--log", "xml"], capture_output=True, text=True, timeout=30)
     if r.returncode != 2:
         fail(f"usage error exit {r.returncode}")

@@ -27,7 +27,7 @@ void MockServerTest::restart(mock::ServerOptions options) {
   TearDown();
   options.host = "127.0.0.1";
   options.port = 0;
-  options.threads = 32;
+  options.max_connections = 32;
   auto created = mock::MockServer::create(options);
   ASSERT_TRUE(created) << created.error().message;
   server_ = std::move(*created);
