@@ -1,0 +1,152 @@
+// ConnectionThreads: one thread per connection up to the cap, the rest waiting in order, and
+// shutdown waiting for all of them. Connections are stood in for by tasks that block.
+#include "connection_threads.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace assay::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A gate the tasks wait at until the test opens it.
+struct Gate {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open = false;
+  void wait() {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [this] { return open; });
+  }
+  void release() {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      open = true;
+    }
+    cv.notify_all();
+  }
+};
+
+// Waits up to 10 s for `pred`; the tests never depend on a timing beyond "eventually".
+template <typename Pred>
+bool eventually(Pred pred) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+TEST(ConnectionThreads, EveryBlockedConnectionGetsItsOwnThreadUpToTheCap) {
+  auto stats = std::make_shared<mock::ConnectionStats>();
+  mock::ConnectionThreads q(8, stats);
+  Gate gate;
+  std::atomic<int> running{0};
+  std::atomic<int> peak{0};
+  std::atomic<int> done{0};
+  for (int i = 0; i < 20; ++i) {
+    q.enqueue([&] {
+      const int now = ++running;
+      int p = peak.load();
+      while (now > p && !peak.compare_exchange_weak(p, now)) {
+      }
+      gate.wait();
+      --running;
+      ++done;
+    });
+  }
+  // Eight run at once (none waits for another to finish); twelve wait.
+  ASSERT_TRUE(eventually([&] { return running.load() == 8; }));
+  EXPECT_EQ(stats->active.load(), 8u);
+  EXPECT_EQ(stats->waiting.load(), 12u);
+  EXPECT_EQ(stats->total.load(), 20u);
+  EXPECT_EQ(stats->max.load(), 8u);
+  gate.release();
+  q.shutdown();  // returns only when every task has run
+  EXPECT_EQ(done.load(), 20);
+  EXPECT_EQ(peak.load(), 8);
+  EXPECT_EQ(stats->active.load(), 0u);
+  EXPECT_EQ(stats->waiting.load(), 0u);
+}
+
+TEST(ConnectionThreads, ABlockedConnectionDoesNotDelayAnother) {
+  // The failure of cpp-httplib's ThreadPool: with every worker held by an idle connection, a
+  // new connection waited for one of them. Here it runs at once.
+  auto stats = std::make_shared<mock::ConnectionStats>();
+  mock::ConnectionThreads q(64, stats);
+  Gate idle;
+  for (int i = 0; i < 40; ++i) {
+    q.enqueue([&] { idle.wait(); });
+  }
+  std::atomic<bool> served{false};
+  q.enqueue([&] { served = true; });
+  EXPECT_TRUE(eventually([&] { return served.load(); }));
+  idle.release();
+  q.shutdown();
+}
+
+TEST(ConnectionThreads, WaitingConnectionsRunInArrivalOrder) {
+  auto stats = std::make_shared<mock::ConnectionStats>();
+  mock::ConnectionThreads q(2, stats);
+  Gate gate;
+  std::mutex mu;
+  std::vector<int> order;
+  for (int i = 0; i < 2; ++i) {
+    q.enqueue([&] { gate.wait(); });
+  }
+  for (int i = 0; i < 10; ++i) {
+    q.enqueue([&, i] {
+      std::lock_guard<std::mutex> lock(mu);
+      order.push_back(i);
+    });
+  }
+  ASSERT_TRUE(eventually([&] { return stats->waiting.load() == 10; }));
+  gate.release();
+  q.shutdown();
+  std::vector<int> sorted = order;
+  std::sort(sorted.begin(), sorted.end());
+  ASSERT_EQ(sorted, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  // Two threads take waiting tasks from the front: each one's share is in order.
+  EXPECT_LE(order.front(), 1);
+}
+
+TEST(ConnectionThreads, AThrowingConnectionDoesNotEndTheOthers) {
+  auto stats = std::make_shared<mock::ConnectionStats>();
+  mock::ConnectionThreads q(4, stats);
+  std::atomic<int> done{0};
+  q.enqueue([] { throw std::runtime_error("boom"); });
+  for (int i = 0; i < 10; ++i) {
+    q.enqueue([&] { ++done; });
+  }
+  q.shutdown();
+  EXPECT_EQ(done.load(), 10);
+  EXPECT_EQ(stats->active.load(), 0u);
+}
+
+TEST(ConnectionThreads, FinishedThreadsAreJoinedAsNewConnectionsArrive) {
+  auto stats = std::make_shared<mock::ConnectionStats>();
+  mock::ConnectionThreads q(4, stats);
+  // Far more connections over time than the cap: each finished thread is reaped, so this
+  // neither runs out of threads nor keeps thousands of joinable ones.
+  std::atomic<int> done{0};
+  for (int i = 0; i < 2000; ++i) {
+    q.enqueue([&] { ++done; });
+  }
+  q.shutdown();
+  EXPECT_EQ(done.load(), 2000);
+  EXPECT_EQ(stats->total.load(), 2000u);
+}
+
+}  // namespace
+}  // namespace assay::test
