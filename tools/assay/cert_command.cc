@@ -1,13 +1,12 @@
 // assay cert new | show: make the credentials of an app registration, and show a certificate's
 // facts and every form of its thumbprint.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <memory>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -42,33 +41,6 @@ struct CertShowOptions {
   std::string format = "text";
 };
 
-// Writes `data` to `path` atomically (a temporary file in the same directory, then rename), so
-// a failure never leaves a partial file, with `mode` permissions from the start.
-Result<bool> write_atomic(const std::string& path, const std::string& data, mode_t mode) {
-  const std::string tmp = path + ".tmp-" + std::to_string(getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) {
-    return make_error(ErrorCode::kIo, tmp + ": " + std::strerror(errno));
-  }
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return make_error(ErrorCode::kIo, tmp + ": " + std::strerror(err));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return make_error(ErrorCode::kIo, path + ": " + std::strerror(err));
-  }
-  return true;
-}
-
 std::string default_name(const std::string& subject) {
   // The CN, reduced to file-name-safe characters.
   std::string cn = subject;
@@ -80,7 +52,9 @@ std::string default_name(const std::string& subject) {
   }
   std::string out;
   for (char c : cn) {
-    out += (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.') ? c : '-';
+    out += (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.')
+               ? c
+               : '-';
   }
   return out.empty() ? "assay" : out;
 }
@@ -109,10 +83,12 @@ void print_thumbprints(const Certificate& c, std::ostream& os, const Paint& p) {
 int run_new(const CertNewOptions& o, const Io& io) {
   const auto spec = parse_key_spec(o.key_type);
   if (!spec) {
-    return report_error(io, Error{ErrorCode::kInvalidArgument, "", "--key-type " + o.key_type + " is not supported", ""});
+    return report_error(io, Error{ErrorCode::kInvalidArgument, "",
+                                  "--key-type " + o.key_type + " is not supported", ""});
   }
   if (o.days <= 0 || o.days > 3650) {
-    return report_error(io, Error{ErrorCode::kInvalidArgument, "", "--days must be between 1 and 3650", ""});
+    return report_error(
+        io, Error{ErrorCode::kInvalidArgument, "", "--days must be between 1 and 3650", ""});
   }
   auto pw = o.password.resolve(io.in);
   if (!pw) {
@@ -135,7 +111,8 @@ int run_new(const CertNewOptions& o, const Io& io) {
   }
   const std::string base = (fs::path(o.out) / name).string();
   const std::vector<std::string> files = {base + ".key.pem", base + ".crt.pem", base + ".cer",
-                                          base + ".pfx", (fs::path(o.out) / "keyCredentials.json").string()};
+                                          base + ".pfx",
+                                          (fs::path(o.out) / "keyCredentials.json").string()};
   if (!o.force) {
     std::string existing;
     for (const std::string& f : files) {
@@ -144,7 +121,8 @@ int run_new(const CertNewOptions& o, const Io& io) {
       }
     }
     if (!existing.empty()) {
-      return report_error(io, Error{ErrorCode::kIo, "", "refusing to overwrite " + existing + " (use --force)", ""});
+      return report_error(io, Error{ErrorCode::kIo, "",
+                                    "refusing to overwrite " + existing + " (use --force)", ""});
     }
   }
   auto key = generate_key(*spec);
@@ -198,23 +176,31 @@ int run_new(const CertNewOptions& o, const Io& io) {
     out["not_after"] = format_rfc3339(cert->not_after());
     out["key_type"] = key->describe();
     out["key_id"] = key_id;
-    out["files"] = Json::object({{"key", files[0]}, {"certificate", files[1]}, {"cer", files[2]},
-                                 {"pfx", files[3]}, {"key_credentials", files[4]}});
+    out["files"] = Json::object({{"key", files[0]},
+                                 {"certificate", files[1]},
+                                 {"cer", files[2]},
+                                 {"pfx", files[3]},
+                                 {"key_credentials", files[4]}});
     out["thumbprints"] = thumbprints_json(*cert);
     io.out << out.dump(2) << "\n";
     return kExitOk;
   }
   const Paint p{io.color};
   io.out << p.green("created") << " " << cert->subject() << " (" << key->describe() << "), valid "
-         << format_rfc3339(cert->not_before()) << " to " << format_rfc3339(cert->not_after()) << "\n"
+         << format_rfc3339(cert->not_before()) << " to " << format_rfc3339(cert->not_after())
+         << "\n"
          << "  private key  " << files[0] << "  " << p.dim("(PKCS#8 PEM, mode 0600)") << "\n"
          << "  certificate  " << files[1] << "\n"
-         << "  upload this  " << files[2] << "  " << p.dim("(DER; portal: Certificates & secrets > Upload certificate)") << "\n"
-         << "  PKCS#12      " << files[3] << "  " << p.dim(password.empty() ? "(no password)" : "(password as given)") << "\n"
-         << "  manifest     " << files[4] << "  " << p.dim("(keyCredentials entry, keyId " + key_id + ")") << "\n";
+         << "  upload this  " << files[2] << "  "
+         << p.dim("(DER; portal: Certificates & secrets > Upload certificate)") << "\n"
+         << "  PKCS#12      " << files[3] << "  "
+         << p.dim(password.empty() ? "(no password)" : "(password as given)") << "\n"
+         << "  manifest     " << files[4] << "  "
+         << p.dim("(keyCredentials entry, keyId " + key_id + ")") << "\n";
   print_thumbprints(*cert, io.out, p);
   if (key->type() == KeyType::kEc) {
-    io.out << p.yellow("note") << " Entra does not accept ECDSA certificate credentials; use rsa2048+ for Entra\n";
+    io.out << p.yellow("note")
+           << " Entra does not accept ECDSA certificate credentials; use rsa2048+ for Entra\n";
   }
   return kExitOk;
 }
@@ -231,7 +217,8 @@ int run_show(const CertShowOptions& o, const Io& io) {
     return report_error(io, cred.error());
   }
   if (cred->certificates.empty()) {
-    return report_error(io, Error{ErrorCode::kInvalidArgument, "", o.path + ": no certificate found (" + cred->summary + ")", ""});
+    return report_error(io, Error{ErrorCode::kInvalidArgument, "",
+                                  o.path + ": no certificate found (" + cred->summary + ")", ""});
   }
   const Certificate& c = cred->certificates.front();
   std::optional<Key> key = cred->private_key;
@@ -240,7 +227,9 @@ int run_show(const CertShowOptions& o, const Io& io) {
     if (!k) {
       return report_error(io, k.error());
     }
-    key = k->private_key ? k->private_key : (k->public_keys.empty() ? std::nullopt : std::optional<Key>(k->public_keys.front()));
+    key = k->private_key ? k->private_key
+                         : (k->public_keys.empty() ? std::nullopt
+                                                   : std::optional<Key>(k->public_keys.front()));
     if (!key) {
       return report_error(io, Error{ErrorCode::kInvalidArgument, "", o.key + ": no key found", ""});
     }
@@ -279,23 +268,28 @@ int run_show(const CertShowOptions& o, const Io& io) {
   } else {
     const Paint p{io.color};
     io.out << p.bold("subject") << "      " << c.subject() << "\n"
-           << p.bold("issuer") << "       " << c.issuer() << (c.self_issued() ? p.dim("  (self-signed)") : "") << "\n"
+           << p.bold("issuer") << "       " << c.issuer()
+           << (c.self_issued() ? p.dim("  (self-signed)") : "") << "\n"
            << p.bold("serial") << "       " << c.serial_hex() << "\n"
            << p.bold("valid") << "        " << format_rfc3339(c.not_before()) << " to "
            << format_rfc3339(c.not_after()) << "  "
            << (valid_now ? p.green("valid now, expires " + format_relative(c.not_after(), now))
-                         : now > c.not_after() ? p.red("expired " + format_relative(c.not_after(), now))
-                                               : p.red("not yet valid, starts " + format_relative(c.not_before(), now)))
+               : now > c.not_after()
+                   ? p.red("expired " + format_relative(c.not_after(), now))
+                   : p.red("not yet valid, starts " + format_relative(c.not_before(), now)))
            << "\n"
            << p.bold("key") << "          " << c.public_key().describe()
-           << (c.public_key().type() == KeyType::kRsa && c.public_key().bits() < 2048 ? p.red("  (under 2048 bits)") : "")
+           << (c.public_key().type() == KeyType::kRsa && c.public_key().bits() < 2048
+                   ? p.red("  (under 2048 bits)")
+                   : "")
            << "\n"
            << p.bold("read as") << "      " << cred->summary << "\n";
     print_thumbprints(c, io.out, p);
     if (has_key) {
       io.out << p.bold("private key") << "  "
-             << (matches ? p.green("matches this certificate")
-                          : p.red("does NOT match this certificate: Entra would answer AADSTS700027"))
+             << (matches
+                     ? p.green("matches this certificate")
+                     : p.red("does NOT match this certificate: Entra would answer AADSTS700027"))
              << "\n";
     }
   }
@@ -308,14 +302,16 @@ int run_show(const CertShowOptions& o, const Io& io) {
 }  // namespace
 
 Command add_cert_command(CLI::App& parent, bool with_options) {
-  CLI::App* app = parent.add_subcommand("cert", "Make and show certificate credentials for an app registration");
+  CLI::App* app = parent.add_subcommand(
+      "cert", "Make and show certificate credentials for an app registration");
   if (!with_options) {
     return {app, nullptr};
   }
   app->require_subcommand(1);
   auto n = std::make_shared<CertNewOptions>();
   CLI::App* add = app->add_subcommand(
-      "new", "Create a key, a self-signed certificate (PEM and DER .cer), a .pfx and keyCredentials.json");
+      "new",
+      "Create a key, a self-signed certificate (PEM and DER .cer), a .pfx and keyCredentials.json");
   add->add_option("--subject", n->subject, "Subject, e.g. \"CN=contoso-daemon\"")->required();
   add->add_option("--days", n->days, "Validity in days (default 365)");
   add->add_option("--key-type", n->key_type, "rsa2048 (default), rsa3072, rsa4096, ec256, ec384")
@@ -328,8 +324,9 @@ Command add_cert_command(CLI::App& parent, bool with_options) {
   add_format_option(*add, n->format);
   auto s = std::make_shared<CertShowOptions>();
   CLI::App* show = app->add_subcommand(
-      "show", "Show a certificate (PEM, DER or .pfx): subject, validity, key, every thumbprint form, "
-              "and whether a private key matches");
+      "show",
+      "Show a certificate (PEM, DER or .pfx): subject, validity, key, every thumbprint form, "
+      "and whether a private key matches");
   show->add_option("path", s->path, "Certificate, PEM bundle or .pfx")->required();
   show->add_option("--key", s->key, "A private key to check against the certificate");
   s->password.add_to(*show, "ASSAY_PFX_PASSWORD");

@@ -1,9 +1,14 @@
 #include "common.h"
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
@@ -14,6 +19,31 @@ namespace assay::cli {
 std::string env_or_empty(const char* name) {
   const char* v = std::getenv(name);
   return v != nullptr ? v : "";
+}
+
+Result<bool> write_atomic(const std::string& path, const std::string& data, mode_t mode) {
+  const std::string tmp = path + ".tmp-" + std::to_string(getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) {
+    return make_error(ErrorCode::kIo, tmp + ": " + std::strerror(errno));
+  }
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return make_error(ErrorCode::kIo, tmp + ": " + std::strerror(err));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return make_error(ErrorCode::kIo, path + ": " + std::strerror(err));
+  }
+  return true;
 }
 
 Result<std::string> read_input_arg(const std::string& arg, std::istream& in) {
@@ -72,7 +102,8 @@ void KeyOptions::add_to(CLI::App& app, bool for_signing) {
     app.add_option("--cert", certs, "Certificate (PEM or DER) of the signing key ($ASSAY_CERT)")
         ->envname("ASSAY_CERT")
         ->expected(1);
-    app.add_option("--key", key, "Private key: PEM PKCS#8/PKCS#1/SEC1, encrypted PEM, DER or JWK ($ASSAY_KEY)")
+    app.add_option("--key", key,
+                   "Private key: PEM PKCS#8/PKCS#1/SEC1, encrypted PEM, DER or JWK ($ASSAY_KEY)")
         ->envname("ASSAY_KEY");
     app.add_option("--pfx", pfx, "PKCS#12 (.pfx/.p12) with key and certificate ($ASSAY_PFX)")
         ->envname("ASSAY_PFX");
@@ -84,7 +115,8 @@ void KeyOptions::add_to(CLI::App& app, bool for_signing) {
                    "A public key (SPKI, PKCS#1, JWK), or the client's private key, which is then "
                    "also checked against --cert ($ASSAY_KEY)")
         ->envname("ASSAY_KEY");
-    app.add_option("--jwks", jwks, "Trusted JWKS (or a single JWK) file; keys are chosen by kid/x5t");
+    app.add_option("--jwks", jwks,
+                   "Trusted JWKS (or a single JWK) file; keys are chosen by kid/x5t");
     app.add_option("--pfx", pfx, "PKCS#12 (.pfx) whose certificate is trusted ($ASSAY_PFX)")
         ->envname("ASSAY_PFX");
   }
@@ -93,7 +125,8 @@ void KeyOptions::add_to(CLI::App& app, bool for_signing) {
 
 namespace {
 
-Result<Credentials> load_with_password(const std::string& path, const std::optional<std::string>& pw) {
+Result<Credentials> load_with_password(const std::string& path,
+                                       const std::optional<std::string>& pw) {
   LoadOptions opts;
   opts.password = pw;
   return load_credentials_file(path, opts);
@@ -107,7 +140,8 @@ Result<KeySet> KeyOptions::load_keyset(std::istream& in) const {
   for (const std::string& c : certs) {
     ASSAY_ASSIGN_OR_RETURN(auto cred, load_with_password(c, pw));
     if (cred.certificates.empty()) {
-      return make_error(ErrorCode::kInvalidArgument, c + ": --cert needs a certificate, found " + cred.summary);
+      return make_error(ErrorCode::kInvalidArgument,
+                        c + ": --cert needs a certificate, found " + cred.summary);
     }
     for (auto& cert : cred.certificates) {
       ks.certificates.push_back(std::move(cert));
@@ -155,7 +189,8 @@ Result<Signer> load_signer(const KeyOptions& k, std::istream& in) {
   if (!k.pfx.empty()) {
     ASSAY_ASSIGN_OR_RETURN(auto cred, load_with_password(k.pfx, pw));
     if (!cred.private_key) {
-      return make_error(ErrorCode::kInvalidArgument, k.pfx + ": the PKCS#12 file holds no private key");
+      return make_error(ErrorCode::kInvalidArgument,
+                        k.pfx + ": the PKCS#12 file holds no private key");
     }
     s.key = *cred.private_key;
     if (!cred.certificates.empty()) {
@@ -173,7 +208,8 @@ Result<Signer> load_signer(const KeyOptions& k, std::istream& in) {
   }
   ASSAY_ASSIGN_OR_RETURN(auto cred, load_with_password(k.key, pw));
   if (!cred.private_key) {
-    return make_error(ErrorCode::kInvalidArgument, k.key + ": no private key found (" + cred.summary + ")");
+    return make_error(ErrorCode::kInvalidArgument,
+                      k.key + ": no private key found (" + cred.summary + ")");
   }
   s.key = *cred.private_key;
   std::vector<Certificate> certs = cred.certificates;  // a bundle PEM may carry the certificate
@@ -196,7 +232,8 @@ Result<Signer> load_signer(const KeyOptions& k, std::istream& in) {
     return make_error(ErrorCode::kInvalidArgument,
                       "the private key " + k.key + " does not belong to the certificate " +
                           (k.certs.empty() ? k.key : k.certs.front()) + " (subject " +
-                          certs.front().subject() + ", SHA-1 " + certs.front().thumbprints().sha1_hex +
+                          certs.front().subject() + ", SHA-1 " +
+                          certs.front().thumbprints().sha1_hex +
                           "): Entra would answer AADSTS700027");
   }
   return s;
@@ -211,10 +248,12 @@ void PolicyOptions::add_to(CLI::App& app) {
   auto* aud_opt = app.add_option("--aud", aud,
                                  "Expected aud: the token endpoint (entra, rfc7523, oidc) or the "
                                  "issuer (rfc7523bis); replaces Microsoft's hosts");
-  auto* tenant_opt = app.add_option("--tenant", tenant, "Entra tenant (GUID or domain) ($ASSAY_TENANT)")
-                         ->envname("ASSAY_TENANT");
+  auto* tenant_opt =
+      app.add_option("--tenant", tenant, "Entra tenant (GUID or domain) ($ASSAY_TENANT)")
+          ->envname("ASSAY_TENANT");
   aud_opt->excludes(tenant_opt);
-  app.add_option("--endpoint", endpoint, "Entra token endpoint version the request goes to: v1 or v2")
+  app.add_option("--endpoint", endpoint,
+                 "Entra token endpoint version the request goes to: v1 or v2")
       ->check(CLI::IsMember({"v1", "v2"}));
   app.add_option("--authority-host", authority_host,
                  "Host (with :port) replacing login.microsoftonline.com, e.g. assay-mock's "
@@ -226,7 +265,8 @@ void PolicyOptions::add_to(CLI::App& app) {
   app.add_option("--alg", algs, "Allowed algorithms (repeatable); default: the profile's")
       ->delimiter(',');
   app.add_option("--now", now, "Check at this time: epoch seconds or RFC 3339 (default: now)");
-  app.add_option("--skew", skew, "Clock skew in seconds for every time check (default: 300 entra, 60 others)");
+  app.add_option("--skew", skew,
+                 "Clock skew in seconds for every time check (default: 300 entra, 60 others)");
   app.add_option("--max-lifetime", max_lifetime,
                  "Lifetime in seconds above which CLM035 fires (default: 600 entra, 3600 others)");
 }
@@ -262,8 +302,9 @@ Result<Policy> PolicyOptions::build() const {
     for (const std::string& a : algs) {
       auto parsed = parse_alg(a);
       if (!parsed) {
-        return make_error(ErrorCode::kInvalidArgument,
-                          "--alg " + a + ": not one of RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512");
+        return make_error(
+            ErrorCode::kInvalidArgument,
+            "--alg " + a + ": not one of RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512");
       }
       list.push_back(*parsed);
     }

@@ -7,6 +7,7 @@
 #include <istream>
 #include <optional>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 #include "assay/build.h"
@@ -21,6 +22,11 @@ namespace assay::cli {
 // Reads a command argument that is the text itself, "-" (standard input), "@FILE", or empty
 // (standard input).
 [[nodiscard]] Result<std::string> read_input_arg(const std::string& arg, std::istream& in);
+
+// Writes `data` to `path` atomically (a temporary file in the same directory, then rename), so
+// a failure never leaves a partial file, with `mode` permissions (e.g. 0600) from the start.
+[[nodiscard]] Result<bool> write_atomic(const std::string& path, const std::string& data,
+                                        mode_t mode);
 
 // Prints "assay: error: MESSAGE" (and the detail on a second line) and returns the exit code
 // for `e`: 2 for invalid arguments, 3 otherwise.

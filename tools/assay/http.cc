@@ -4,7 +4,9 @@
 #include <cctype>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
+#include <mutex>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -110,8 +112,14 @@ int retry_after_seconds(const std::string& v, int fallback) {
 Result<HttpResponse> exchange(const std::string& method, const std::string& url,
                               const std::string* body, const Headers& extra, const HttpOptions& o,
                               std::ostream& log) {
+  // OpenSSL writes to the socket with write(2), not send(MSG_NOSIGNAL): its close_notify on a
+  // connection the server already closed (as it may after a 503) raised SIGPIPE and killed
+  // the process. Ignored, the write fails with EPIPE and the answer already read stands.
+  static std::once_flag sigpipe_ignored;
+  std::call_once(sigpipe_ignored, [] { std::signal(SIGPIPE, SIG_IGN); });
   ASSAY_ASSIGN_OR_RETURN(auto u, parse_url(url));
-  const std::string origin = u.scheme + "://" + (u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host) +
+  const std::string origin = u.scheme + "://" +
+                             (u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host) +
                              ":" + std::to_string(u.port);
   httplib::Client client(origin);
   client.set_connection_timeout(o.timeout_seconds, 0);
@@ -129,7 +137,8 @@ Result<HttpResponse> exchange(const std::string& method, const std::string& url,
       }
     }
   }
-  const std::string proxy = u.scheme == "https" ? env("HTTPS_PROXY", "https_proxy") : env("HTTP_PROXY", "http_proxy");
+  const std::string proxy =
+      u.scheme == "https" ? env("HTTPS_PROXY", "https_proxy") : env("HTTP_PROXY", "http_proxy");
   if (!proxy.empty() && !no_proxy_for(u.host)) {
     auto p = parse_url(proxy.find("://") == std::string::npos ? "http://" + proxy : proxy);
     if (!p) {
@@ -144,9 +153,9 @@ Result<HttpResponse> exchange(const std::string& method, const std::string& url,
   HttpResponse out;
   for (int attempt = 1;; ++attempt) {
     out.attempts = attempt;
-    httplib::Result res = method == "POST"
-                              ? client.Post(u.path, headers, *body, "application/x-www-form-urlencoded")
-                              : client.Get(u.path, headers);
+    httplib::Result res =
+        method == "POST" ? client.Post(u.path, headers, *body, "application/x-www-form-urlencoded")
+                         : client.Get(u.path, headers);
     if (!res) {
       std::string why;
       switch (res.error()) {
@@ -166,8 +175,9 @@ Result<HttpResponse> exchange(const std::string& method, const std::string& url,
           why = "the TLS handshake failed";
           break;
         case httplib::Error::SSLServerVerification:
-          why = "the server certificate is not trusted (give its CA with --ca-file, e.g. "
-                "assay-mock's ca.pem; the system CAs are used otherwise)";
+          why =
+              "the server certificate is not trusted (give its CA with --ca-file, e.g. "
+              "assay-mock's ca.pem; the system CAs are used otherwise)";
           break;
         default:
           why = httplib::to_string(res.error());
@@ -187,14 +197,15 @@ Result<HttpResponse> exchange(const std::string& method, const std::string& url,
     if ((out.status != 429 && out.status != 503) || attempt > o.retries) {
       return out;
     }
-    const int wait = retry_after_seconds(out.header("retry-after"), std::min(2 << (attempt - 1), o.max_retry_wait));
+    const int wait = retry_after_seconds(out.header("retry-after"),
+                                         std::min(2 << (attempt - 1), o.max_retry_wait));
     if (wait > o.max_retry_wait) {
       log << "assay: " << out.status << " with Retry-After " << wait << " s, over the limit of "
           << o.max_retry_wait << " s: giving up\n";
       return out;
     }
-    log << "assay: " << method << " " << url << " answered " << out.status << "; retrying in " << wait
-        << " s (attempt " << attempt + 1 << " of " << o.retries + 1 << ")\n";
+    log << "assay: " << method << " " << url << " answered " << out.status << "; retrying in "
+        << wait << " s (attempt " << attempt + 1 << " of " << o.retries + 1 << ")\n";
     std::this_thread::sleep_for(std::chrono::seconds(wait));
   }
 }
@@ -207,15 +218,18 @@ std::string HttpResponse::header(const std::string& lower_name) const {
 }
 
 void HttpOptions::add_to(CLI::App& app) {
-  app.add_option("--ca-file", ca_file, "Trust this CA (PEM) for TLS, e.g. assay-mock's ca.pem ($ASSAY_CA_FILE)")
+  app.add_option("--ca-file", ca_file,
+                 "Trust this CA (PEM) for TLS, e.g. assay-mock's ca.pem ($ASSAY_CA_FILE)")
       ->envname("ASSAY_CA_FILE");
   app.add_flag("--insecure", insecure, "Do not verify TLS certificates (never against real Entra)");
-  app.add_option("--timeout", timeout_seconds, "Connect/read/write timeout in seconds (default 30)");
+  app.add_option("--timeout", timeout_seconds,
+                 "Connect/read/write timeout in seconds (default 30)");
   app.add_option("--retries", retries, "Retries after 429/503, honouring Retry-After (default 3)");
 }
 
 Result<HttpResponse> http_post_form(const std::string& url, const std::string& body,
-                                    const Headers& headers, const HttpOptions& o, std::ostream& log) {
+                                    const Headers& headers, const HttpOptions& o,
+                                    std::ostream& log) {
   return exchange("POST", url, &body, headers, o, log);
 }
 

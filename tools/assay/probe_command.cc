@@ -3,9 +3,9 @@
 // whether the server rejected it, wrongly accepted it, or rejected it for another reason.
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <memory>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -42,6 +42,7 @@ struct ProbeOptions {
   std::string format = "text";
   std::string junit;
   std::string alg;
+  std::string save_requests;
 };
 
 struct ProbeResult {
@@ -56,6 +57,7 @@ struct ProbeResult {
   int aadsts = 0;
   std::string verdict;
   std::string note;
+  std::string body;  // the form body that was POSTed
 };
 
 std::string json_string(const Json& j, const char* k) {
@@ -225,6 +227,7 @@ int run_probe(const ProbeOptions& o, const Io& io) {
                                                     {{"Accept", "application/json"}}, h, io.err));
     Json j;
     parse_json_strict(res.body, j, {}, false);
+    r.body = body;
     r.status = res.status;
     r.error = json_string(j, "error");
     r.aadsts = first_code(j);
@@ -481,7 +484,7 @@ int run_probe(const ProbeOptions& o, const Io& io) {
     io.out << summary << "\n";
   }
   if (!o.junit.empty()) {
-    std::ofstream x(o.junit);
+    std::ostringstream x;
     x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"assay probe\" tests=\""
       << results.size() << "\" failures=\""
       << (counts.count("wrongly-accepted") > 0 ? counts.at("wrongly-accepted") : 0) +
@@ -496,6 +499,29 @@ int run_probe(const ProbeOptions& o, const Io& io) {
       x << "</testcase>\n";
     }
     x << "</testsuite>\n";
+    if (auto w = write_atomic(o.junit, x.str(), 0644); !w) {
+      return report_error(io, w.error());
+    }
+  }
+  if (!o.save_requests.empty()) {
+    // One JSON line per request, in the order sent: what was expected, what came back, and
+    // the exact form body, to replay (bench/mock_load.py does) or to feed to assay verify.
+    std::string lines;
+    for (const ProbeResult& r : results) {
+      Json j = Json::object({{"class", r.cls},
+                             {"expected", r.expected},
+                             {"expected_rules", r.expected_rules},
+                             {"status", r.status},
+                             {"verdict", r.verdict},
+                             {"body", r.body}});
+      if (r.aadsts != 0) {
+        j["aadsts"] = r.aadsts;
+      }
+      lines += j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+    }
+    if (auto w = write_atomic(o.save_requests, lines, 0600); !w) {
+      return report_error(io, w.error());
+    }
   }
   return failed ? kExitFindings : kExitOk;
 }
@@ -530,6 +556,9 @@ Command add_probe_command(CLI::App& parent, bool with_options) {
                 "The server promises to reject a reused jti");
   app->add_option("--only", o->only, "Only classes whose name matches this regular expression");
   app->add_option("--junit", o->junit, "Also write JUnit XML here");
+  app->add_option("--save-requests", o->save_requests,
+                  "Also write every request sent, with its expected and actual outcome, to FILE "
+                  "(JSON lines, mode 0600)");
   add_format_option(*app, o->format);
   app->footer(
       "Verdicts: correctly-rejected, wrongly-accepted (a security finding), rejected-other-reason "

@@ -1,12 +1,10 @@
 #include "token_flow.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
 
 #include "assay/aadsts.h"
 #include "assay/verify.h"
+#include "common.h"
 #include "explain.h"
 #include "render.h"
 
@@ -42,11 +40,7 @@ Result<TokenOutcome> request_token(const AssertionOptions& a, const HttpOptions&
   TokenOutcome t;
   ASSAY_ASSIGN_OR_RETURN(t.request, build_request(a, io.in));
   if (!save_assertion.empty()) {
-    const int fd = ::open(save_assertion.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    const std::string line = t.request.assertion.token + "\n";
-    if (fd < 0 || ::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()) || ::close(fd) != 0) {
-      return make_error(ErrorCode::kIo, save_assertion + ": cannot write the assertion");
-    }
+    ASSAY_TRY(write_atomic(save_assertion, t.request.assertion.token + "\n", 0600));
   }
   t.url = token_endpoint.empty() ? t.request.token_endpoint : token_endpoint;
   if (h.insecure) {
@@ -55,7 +49,8 @@ Result<TokenOutcome> request_token(const AssertionOptions& a, const HttpOptions&
   const Headers headers = {{"Accept", "application/json"},
                            {"client-request-id", random_uuid()},
                            {"User-Agent", "assay"}};
-  ASSAY_ASSIGN_OR_RETURN(t.response, http_post_form(t.url, form_body(t.request.form), headers, h, io.err));
+  ASSAY_ASSIGN_OR_RETURN(t.response,
+                         http_post_form(t.url, form_body(t.request.form), headers, h, io.err));
   parse_json_strict(t.response.body, t.body, {}, /*require_object=*/false);
   t.access_token = member_string(t.body, "access_token");
   t.ok = t.response.status == 200 && !t.access_token.empty();
@@ -75,7 +70,8 @@ void print_token_failure(const TokenOutcome& t, const Io& io) {
     io.out << p.bold("error") << "          " << error << "\n";
   }
   if (!description.empty()) {
-    io.out << p.bold("description") << "    " << description.substr(0, description.find("\r\n")) << "\n";
+    io.out << p.bold("description") << "    " << description.substr(0, description.find("\r\n"))
+           << "\n";
   }
   for (const char* id : {"trace_id", "correlation_id", "timestamp"}) {
     const std::string v = member_string(t.body, id);
@@ -97,9 +93,12 @@ void print_token_failure(const TokenOutcome& t, const Io& io) {
   }
   auto report = verify_sent(t);
   if (report) {
-    io.out << p.bold("the assertion that was sent") << " " << p.dim("(checked by assay as Entra would see it)") << "\n";
+    io.out << p.bold("the assertion that was sent") << " "
+           << p.dim("(checked by assay as Entra would see it)") << "\n";
     render_findings_text(*report, io.out, p);
-    io.out << "signature: " << (report->signature.verified ? "verifies with " + report->signature.key : report->signature.status)
+    io.out << "signature: "
+           << (report->signature.verified ? "verifies with " + report->signature.key
+                                          : report->signature.status)
            << "\n";
   }
 }
