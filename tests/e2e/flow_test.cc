@@ -1,11 +1,11 @@
 // The original job end to end, against assay-mock in process over HTTPS: cert new -> register
 // -> token -> mail, every failure path with its AADSTS or Graph code and assay's explanation,
 // retries under injected faults, and assay probe reporting nothing wrongly accepted.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "mock/mock_fixture.h"
@@ -15,18 +15,22 @@
 namespace assay::test {
 namespace {
 
-std::string key(const char* f) { return testdata_path(std::string("keys/") + f); }
+std::string key(const char* f) {
+  return testdata_path(std::string("keys/") + f);
+}
 
 class Flow : public MockServerTest {
  protected:
   std::string authority() const { return base().substr(std::string("https://").size()); }
 
   // The credential and connection options for `client` signing with testdata key/cert.
-  std::vector<std::string> creds(const std::string& client, const std::string& k = "rsa-2048.key.pem",
+  std::vector<std::string> creds(const std::string& client,
+                                 const std::string& k = "rsa-2048.key.pem",
                                  const std::string& c = "rsa-2048.crt.pem",
                                  const std::string& tenant = kMockDomain) const {
-    return {"--client-id", client, "--tenant", tenant, "--authority-host", authority(), "--ca-file",
-            ready().ca, "--key", key(k.c_str()), "--cert", key(c.c_str())};
+    return {"--client-id", client,        "--tenant", tenant,  "--authority-host",
+            authority(),   "--ca-file",   ready().ca, "--key", key(k.c_str()),
+            "--cert",      key(c.c_str())};
   }
 
   CliResult cli(std::vector<std::string> args, const std::vector<std::string>& more) const {
@@ -44,21 +48,23 @@ class Flow : public MockServerTest {
 TEST_F(Flow, CertNewRegisterTokenMail) {
   const std::string dir = testing::TempDir() + "/assay-e2e-flow";
   std::filesystem::remove_all(dir);
-  auto made = run_cli({"cert", "new", "--subject", "CN=assay e2e daemon", "--out", dir, "--name", "daemon",
-                       "--password", "pfx-pw"});
+  auto made = run_cli({"cert", "new", "--subject", "CN=assay e2e daemon", "--out", dir, "--name",
+                       "daemon", "--password", "pfx-pw"});
   ASSERT_EQ(made.exit, 0) << made.err;
   // Register: a world whose app trusts the keyCredentials.json `cert new` wrote.
   const std::string app = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
   const std::string config = dir + "/world.json";
-  std::ofstream(config) << R"({"tenants":[{"id":")" << kMockTenant << R"(","domains":[")" << kMockDomain
-                        << R"("]}],"apps":[{"client_id":")" << app << R"(","tenant":")" << kMockDomain
-                        << R"(","display_name":"e2e","certificates":["keyCredentials.json"],"roles":["Mail.Read"],"consented":true}],)"
-                        << R"("mailboxes":[{"upn":"alex@contoso.onmicrosoft.com","display_name":"Alex","generate":25}]})";
+  std::ofstream(config)
+      << R"({"tenants":[{"id":")" << kMockTenant << R"(","domains":[")" << kMockDomain
+      << R"("]}],"apps":[{"client_id":")" << app << R"(","tenant":")" << kMockDomain
+      << R"(","display_name":"e2e","certificates":["keyCredentials.json"],"roles":["Mail.Read"],"consented":true}],)"
+      << R"("mailboxes":[{"upn":"alex@contoso.onmicrosoft.com","display_name":"Alex","generate":25}]})";
   mock::ServerOptions o;
   o.config_path = config;
   restart(o);
-  const std::vector<std::string> pfx = {"--client-id", app, "--tenant", kMockDomain, "--authority-host", authority(),
-                                        "--ca-file", ready().ca, "--pfx", dir + "/daemon.pfx", "--password", "pfx-pw"};
+  const std::vector<std::string> pfx = {
+      "--client-id", app,        "--tenant", kMockDomain,         "--authority-host", authority(),
+      "--ca-file",   ready().ca, "--pfx",    dir + "/daemon.pfx", "--password",       "pfx-pw"};
   auto token = cli({"token"}, pfx);
   ASSERT_EQ(token.exit, 0) << token.out << token.err;
   EXPECT_NE(token.out.find("OK  token from"), std::string::npos);
@@ -67,11 +73,12 @@ TEST_F(Flow, CertNewRegisterTokenMail) {
   ASSERT_EQ(raw.exit, 0);
   EXPECT_EQ(jwt_payload(raw.out.substr(0, raw.out.find('\n')))["appid"], app);
 
-  auto mail = cli({"mail", "--user", "alex@contoso.onmicrosoft.com", "--graph-url", ready().graph_url}, pfx);
+  auto mail = cli(
+      {"mail", "--user", "alex@contoso.onmicrosoft.com", "--graph-url", ready().graph_url}, pfx);
   ASSERT_EQ(mail.exit, 0) << mail.out << mail.err;
   EXPECT_NE(mail.out.find("10 most recent Inbox messages"), std::string::npos) << mail.out;
-  auto json = cli({"mail", "--user", "alex@contoso.onmicrosoft.com", "--graph-url", ready().graph_url,
-                   "--format", "json", "--top", "5"},
+  auto json = cli({"mail", "--user", "alex@contoso.onmicrosoft.com", "--graph-url",
+                   ready().graph_url, "--format", "json", "--top", "5"},
                   pfx);
   ASSERT_EQ(json.exit, 0);
   Json j;
@@ -84,17 +91,30 @@ TEST_F(Flow, CertNewRegisterTokenMail) {
 }
 
 TEST_F(Flow, WrongKeyIsExplainedAs700027) {
-  auto r = cli({"token"}, creds(kDaemon, "rsa-2048-b.key.pem", "rsa-2048-b.crt.pem"));
+  const std::string saved = testing::TempDir() + "/assay-e2e-wrong-key.jwt";
+  std::filesystem::remove(saved);
+  auto r = cli({"token", "--save-assertion", saved},
+               creds(kDaemon, "rsa-2048-b.key.pem", "rsa-2048-b.crt.pem"));
   EXPECT_EQ(r.exit, 1) << r.err;
+  // The rejected assertion is kept for assay inspect: one line, private.
+  std::ifstream in(saved);
+  std::string token;
+  std::getline(in, token);
+  EXPECT_EQ(std::count(token.begin(), token.end(), '.'), 2) << token;
+  EXPECT_EQ(std::filesystem::status(saved).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_EQ(run_cli({"inspect", "@" + saved, "--authority-host", authority()}).exit, 0);
   EXPECT_NE(r.out.find("AADSTS700027"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("likely causes"), std::string::npos);
   EXPECT_NE(r.out.find("trace_id"), std::string::npos);
   // The thumbprint Entra echoes is the wrong certificate's.
-  EXPECT_NE(r.out.find(load_test_certificate("rsa-2048-b.crt.pem").thumbprints().sha1_hex), std::string::npos);
+  EXPECT_NE(r.out.find(load_test_certificate("rsa-2048-b.crt.pem").thumbprints().sha1_hex),
+            std::string::npos);
 }
 
 TEST_F(Flow, ExpiredCertificateIsExplained) {
-  auto r = cli({"token", "--format", "json"}, creds(kExpiredCertApp, "rsa-2048.key.pem", "rsa-2048-expired.crt.pem"));
+  auto r = cli({"token", "--format", "json"},
+               creds(kExpiredCertApp, "rsa-2048.key.pem", "rsa-2048-expired.crt.pem"));
   EXPECT_EQ(r.exit, 1);
   Json j;
   ASSERT_TRUE(parse_json_strict(r.out, j).parsed) << r.out;
@@ -109,7 +129,8 @@ TEST_F(Flow, ExpiredCertificateIsExplained) {
 }
 
 TEST_F(Flow, WrongTenantIs700016) {
-  auto r = cli({"token", "--format", "json"}, creds(kDaemon, "rsa-2048.key.pem", "rsa-2048.crt.pem", kOtherTenant));
+  auto r = cli({"token", "--format", "json"},
+               creds(kDaemon, "rsa-2048.key.pem", "rsa-2048.crt.pem", kOtherTenant));
   EXPECT_EQ(r.exit, 1);
   Json j;
   ASSERT_TRUE(parse_json_strict(r.out, j).parsed) << r.out;
@@ -126,7 +147,9 @@ TEST_F(Flow, MissingRoleIsExplainedByMail) {
 }
 
 TEST_F(Flow, UnknownUserIs404) {
-  auto r = cli({"mail", "--user", "nobody@contoso.onmicrosoft.com", "--graph-url", ready().graph_url}, creds(kDaemon));
+  auto r =
+      cli({"mail", "--user", "nobody@contoso.onmicrosoft.com", "--graph-url", ready().graph_url},
+          creds(kDaemon));
   EXPECT_EQ(r.exit, 1);
   EXPECT_NE(r.out.find("404 ErrorInvalidUser"), std::string::npos) << r.out;
 }
@@ -135,7 +158,8 @@ TEST_F(Flow, RetriesHonourRetryAfterAndGiveUpCleanly) {
   inject(R"({"path":"/oauth2/","count":1,"status":429,"retry_after":1})");
   auto once = cli({"token"}, creds(kDaemon));
   EXPECT_EQ(once.exit, 0) << once.out << once.err;
-  EXPECT_NE(once.err.find("answered 429; retrying in 1 s (attempt 2 of 4)"), std::string::npos) << once.err;
+  EXPECT_NE(once.err.find("answered 429; retrying in 1 s (attempt 2 of 4)"), std::string::npos)
+      << once.err;
 
   inject(R"({"path":"/oauth2/","count":5,"status":503,"retry_after":1})");
   auto gives_up = cli({"token", "--retries", "2"}, creds(kDaemon));
@@ -176,15 +200,35 @@ TEST_F(Flow, V1EndpointWithResource) {
 }
 
 TEST_F(Flow, ProbeFindsNothingWronglyAccepted) {
-  auto r = run_cli({"probe", "--token-endpoint", token_url(), "--client-id", kDaemon, "--key", key("rsa-2048.key.pem"),
-                    "--cert", key("rsa-2048.crt.pem"), "--ca-file", ready().ca, "--profile", "entra", "--rate", "0",
-                    "--format", "json"});
+  const std::string saved = testing::TempDir() + "/assay-e2e-probe.ndjson";
+  std::filesystem::remove(saved);
+  auto r =
+      run_cli({"probe", "--token-endpoint", token_url(), "--client-id", kDaemon, "--key",
+               key("rsa-2048.key.pem"), "--cert", key("rsa-2048.crt.pem"), "--ca-file", ready().ca,
+               "--profile", "entra", "--rate", "0", "--format", "json", "--save-requests", saved});
   ASSERT_EQ(r.exit, 0) << r.out << r.err;
   Json j;
   ASSERT_TRUE(parse_json_strict(r.out, j).parsed) << r.out;
   EXPECT_EQ(j["baseline_accepted"], true);
   EXPECT_FALSE(j["counts"].contains("wrongly-accepted")) << j["counts"].dump();
   EXPECT_GE(j["classes"].size(), 100U);
+  // --save-requests: one line per request, in order, private, each body verifiable again.
+  EXPECT_EQ(std::filesystem::status(saved).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::ifstream in(saved);
+  std::string line;
+  size_t n = 0;
+  while (std::getline(in, line)) {
+    Json s;
+    ASSERT_TRUE(parse_json_strict(line, s).parsed) << line;
+    ASSERT_LT(n, j["classes"].size());
+    EXPECT_EQ(s["class"], j["classes"][n]["class"]);
+    EXPECT_EQ(s["status"], j["classes"][n]["status"]);
+    EXPECT_NE(s["body"].get<std::string>().find("grant_type=client_credentials"),
+              std::string::npos);
+    ++n;
+  }
+  EXPECT_EQ(n, j["classes"].size());
   // The mock answers with the codes the rules predict.
   size_t other = 0;
   for (const Json& c : j["classes"]) {
@@ -197,8 +241,9 @@ TEST_F(Flow, ProbeFindsNothingWronglyAccepted) {
 }
 
 TEST_F(Flow, ProbeRefusesNonLoopbackWithoutYes) {
-  auto r = run_cli({"probe", "--token-endpoint", "https://login.example.com/t/oauth2/v2.0/token", "--client-id", kDaemon,
-                    "--key", key("rsa-2048.key.pem"), "--cert", key("rsa-2048.crt.pem")});
+  auto r = run_cli({"probe", "--token-endpoint", "https://login.example.com/t/oauth2/v2.0/token",
+                    "--client-id", kDaemon, "--key", key("rsa-2048.key.pem"), "--cert",
+                    key("rsa-2048.crt.pem")});
   EXPECT_EQ(r.exit, 2);
   EXPECT_NE(r.err.find("--yes"), std::string::npos);
 }
