@@ -50,34 +50,47 @@ std::string last_token(std::string_view pointer) {
   return std::string(p == std::string_view::npos ? pointer : pointer.substr(p + 1));
 }
 
+constexpr int64_t kLastSecondOfYear9999 = 253402300799;
+
+int64_t clamp_seconds(double d) {
+  if (!std::isfinite(d) || d <= 0) {
+    return 0;
+  }
+  return d >= static_cast<double>(kLastSecondOfYear9999) ? kLastSecondOfYear9999
+                                                         : static_cast<int64_t>(std::floor(d));
+}
+
 // A NumericDate claim read as Entra reads it (numbers, fractions and numeric strings); 0 when
-// absent or unusable.
+// absent or unusable, at most the last second of 9999.
 int64_t numeric_claim(const Json& payload, std::string_view name) {
   const Json* v = member(payload, name);
   if (v == nullptr) {
     return 0;
   }
   if (v->is_number_integer()) {
-    return v->get<int64_t>();
+    // Clamped to years 1970..9999 like the other forms: 2^53 + 1 (a probe class) once
+    // overflowed the nanosecond clock when formatted.
+    const int64_t t =
+        v->is_number_unsigned() && v->get<uint64_t>() > INT64_MAX ? INT64_MAX : v->get<int64_t>();
+    return t <= 0 ? 0 : std::min<int64_t>(t, kLastSecondOfYear9999);
   }
   if (v->is_number_float()) {
-    const double d = v->get<double>();
-    return std::isfinite(d) && d > 0 && d < 253402300800.0 ? static_cast<int64_t>(std::floor(d))
-                                                           : 0;
+    return clamp_seconds(v->get<double>());
   }
   if (const auto* s = v->get_ptr<const std::string*>(); s != nullptr && !s->empty()) {
     char* end = nullptr;
     const double d = std::strtod(s->c_str(), &end);
-    if (end != nullptr && *end == '\0' && std::isfinite(d) && d > 0 && d < 253402300800.0) {
-      return static_cast<int64_t>(std::floor(d));
+    if (end != nullptr && *end == '\0') {
+      return clamp_seconds(d);
     }
   }
   return 0;
 }
 
 std::string claim_time(const Json& payload, std::string_view name) {
+  // In seconds, not through system_clock (nanoseconds, which end in 2262).
   const int64_t t = numeric_claim(payload, name);
-  return dotnet_time(std::chrono::system_clock::time_point{std::chrono::seconds{t}});
+  return graph_date(Seconds{std::chrono::seconds{t}}) + ".0000000Z";
 }
 
 struct HeaderIds {
