@@ -9,14 +9,18 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(base64url json verify keys form)
+[ ${#targets[@]} -gt 0 ] || targets=(base64url json verify keys form mock)
 build="$root/build/fuzz"
 jobs="${ASSAY_JOBS:-$(nproc)}"
 
 CXX=clang++ CC=clang cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DASSAY_FUZZ=ON -DASSAY_SANITIZE="address;undefined;fuzzer-no-link" -DASSAY_WERROR=ON \
   -DASSAY_BUILD_TESTS=OFF -DASSAY_BUILD_BENCH=OFF -DASSAY_BUILD_TOOLS=OFF >/dev/null
-cmake --build "$build" -j "$jobs" >/dev/null
+if ! cmake --build "$build" -j "$jobs" > "$build/build.log" 2>&1; then
+  grep -E "error|FAILED" "$build/build.log" | head -20
+  echo "fuzz build failed; see $build/build.log"
+  exit 1
+fi
 
 /usr/bin/python3 - "$root" "$build/seeds" <<'PY'
 import base64, glob, json, os, sys
@@ -38,11 +42,30 @@ for f in sorted(glob.glob(os.path.join(root, "testdata/vectors/*.json"))):
             for i, s in enumerate(segs[:3]):
                 put("base64url", f"{name}-{i}", s)
                 if i < 2: put("json", f"{name}-{i}", b64d(s))
-            put("form", name, "grant_type=client_credentials&client_id=x&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=" + a + "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default")
+            form = "grant_type=client_credentials&client_id=x&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=" + a + "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"
+            put("form", name, form)
+            if n % 4 == 0:  # the mock's token endpoints (shapes 0 and 1 of fuzz/mock_target.cc)
+                put("mock", name, bytes([n % 8 // 4]) + form.encode())
 for f in sorted(glob.glob(os.path.join(root, "testdata/keys/*"))):
     if not f.endswith(".py"):
         put("keys", os.path.basename(f), open(f, "rb").read())
 put("keys", "jwks", open(os.path.join(root, "testdata/keys/jwks.json"), "rb").read())
+# The other request shapes of the mock target (first byte), as clients send them.
+for i, seed in enumerate([
+        b"\x02application/x-www-form-urlencoded; charset=utf-8\ngrant_type=client_credentials",
+        b"\x03$top=5&$select=subject,from&$orderby=receivedDateTime desc&$count=true",
+        b"\x03$skip=10&$top=1000",
+        b"\x04megan@contoso.onmicrosoft.com",
+        b"\x05Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln",
+        b'\x06{"path":"/oauth2/v2.0/token","count":2,"status":429,"retry_after":1}',
+        b'\x06{"path":"(","drop":true}',
+        b"\x07contoso.onmicrosoft.com",
+        b"\x08client_id=6b3c0f0e-5f3e-4a5c-9d61-3f1d2a7b9c10&redirect_uri=http://localhost/cb&state=x",
+        b"\x09code=700027",
+        b"\x0alimit=5",
+        b"\x0bGET /common/discovery/instance?authorization_endpoint=https://login.microsoftonline.com/common/oauth2/v2.0/authorize\n",
+        b"\x0bGET /contoso.onmicrosoft.com/discovery/v2.0/keys\n"]):
+    put("mock", f"shape-{i}", seed)
 print(f"seeds from {n} vectors")
 PY
 

@@ -362,11 +362,11 @@ bool apply_faults(State& st, const httplib::Request& req, httplib::Response& res
   return true;
 }
 
-void add_admin_routes(httplib::Server& server, State& st) {
+void add_admin_routes(Routes& routes, State& st) {
   using httplib::Request;
   using httplib::Response;
   State* s = &st;
-  server.Get("/_assay/health", [s](const Request&, Response& res) {
+  routes.get("/_assay/health", [s](const Request&, Response& res) {
     Json body = Json::object();
     body["status"] = "ok";
     body["version"] = std::string(version());
@@ -387,19 +387,19 @@ void add_admin_routes(httplib::Server& server, State& st) {
                                         {"max", c.max.load()}});
     send_json(res, 200, body);
   });
-  server.Get("/_assay/requests",
+  routes.get("/_assay/requests",
              [s](const Request& req, Response& res) { list_requests(*s, req, res); });
-  server.Delete("/_assay/requests", [s](const Request&, Response& res) {
+  routes.del("/_assay/requests", [s](const Request&, Response& res) {
     std::lock_guard<std::mutex> lock(s->journal_mu);
     Json body = Json::object();
     body["cleared"] = s->journal.size();
     s->journal.clear();
     send_json(res, 200, body);
   });
-  server.Post("/_assay/faults",
+  routes.post("/_assay/faults",
               [s](const Request& req, Response& res) { add_fault(*s, req, res); });
-  server.Get("/_assay/faults", [s](const Request&, Response& res) { list_faults(*s, res); });
-  server.Delete("/_assay/faults", [s](const Request&, Response& res) { clear_faults(*s, res); });
+  routes.get("/_assay/faults", [s](const Request&, Response& res) { list_faults(*s, res); });
+  routes.del("/_assay/faults", [s](const Request&, Response& res) { clear_faults(*s, res); });
 }
 
 }  // namespace assay::mock

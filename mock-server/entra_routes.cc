@@ -479,7 +479,8 @@ void handle_instance_discovery(const State& st, const httplib::Request& req,
   }
   std::string tenant = "common";
   if (req.has_param("authorization_endpoint")) {
-    const auto [host, path] = split_url(req.get_param_value("authorization_endpoint"));
+    const auto [host_in_url, path] = split_url(req.get_param_value("authorization_endpoint"));
+    const std::string& host = host_in_url;  // clang 14 cannot capture a structured binding
     // MSAL Python sends the authority's host name without its port.
     const bool known = std::any_of(aliases.begin(), aliases.end(), [&](const std::string& a) {
       return a == host || a.substr(0, a.rfind(':')) == host;
@@ -612,37 +613,37 @@ void handle_token_get(const State& st, const httplib::Request& req, httplib::Res
 
 }  // namespace
 
-void add_entra_routes(httplib::Server& server, State& st) {
+void add_entra_routes(Routes& routes, State& st) {
   using httplib::Request;
   using httplib::Response;
   State* s = &st;
-  server.Post(R"(/([^/]+)/oauth2/token)", [s](const Request& req, Response& res) {
+  routes.post(R"(/([^/]+)/oauth2/token)", [s](const Request& req, Response& res) {
     handle_token(*s, req, res, EntraEndpoint::kV1);
   });
-  server.Post(R"(/([^/]+)/oauth2/v2\.0/token)", [s](const Request& req, Response& res) {
+  routes.post(R"(/([^/]+)/oauth2/v2\.0/token)", [s](const Request& req, Response& res) {
     handle_token(*s, req, res, EntraEndpoint::kV2);
   });
-  server.Get(R"(/([^/]+)/oauth2/(v2\.0/)?token)",
+  routes.get(R"(/([^/]+)/oauth2/(v2\.0/)?token)",
              [s](const Request& req, Response& res) { handle_token_get(*s, req, res); });
-  server.Get(R"(/([^/]+)/\.well-known/openid-configuration)",
+  routes.get(R"(/([^/]+)/\.well-known/openid-configuration)",
              [s](const Request& req, Response& res) { handle_discovery(*s, req, res, false); });
-  server.Get(R"(/([^/]+)/v2\.0/\.well-known/openid-configuration)",
+  routes.get(R"(/([^/]+)/v2\.0/\.well-known/openid-configuration)",
              [s](const Request& req, Response& res) { handle_discovery(*s, req, res, true); });
-  server.Get(R"(/common/discovery/instance)",
+  routes.get(R"(/common/discovery/instance)",
              [s](const Request& req, Response& res) { handle_instance_discovery(*s, req, res); });
-  server.Get(R"(/discovery/keys)",
+  routes.get(R"(/discovery/keys)",
              [s](const Request& req, Response& res) { handle_keys(*s, req, res, false, false); });
-  server.Get(R"(/discovery/v2\.0/keys)",
+  routes.get(R"(/discovery/v2\.0/keys)",
              [s](const Request& req, Response& res) { handle_keys(*s, req, res, true, false); });
-  server.Get(R"(/([^/]+)/discovery/keys)",
+  routes.get(R"(/([^/]+)/discovery/keys)",
              [s](const Request& req, Response& res) { handle_keys(*s, req, res, false, true); });
-  server.Get(R"(/([^/]+)/discovery/v2\.0/keys)",
+  routes.get(R"(/([^/]+)/discovery/v2\.0/keys)",
              [s](const Request& req, Response& res) { handle_keys(*s, req, res, true, true); });
-  server.Get(R"(/([^/]+)/adminconsent)",
+  routes.get(R"(/([^/]+)/adminconsent)",
              [s](const Request& req, Response& res) { handle_admin_consent(*s, req, res, false); });
-  server.Get(R"(/([^/]+)/v2\.0/adminconsent)",
+  routes.get(R"(/([^/]+)/v2\.0/adminconsent)",
              [s](const Request& req, Response& res) { handle_admin_consent(*s, req, res, true); });
-  server.Get("/error", [](const Request& req, Response& res) { handle_error_page(req, res); });
+  routes.get("/error", [](const Request& req, Response& res) { handle_error_page(req, res); });
 }
 
 }  // namespace assay::mock

@@ -457,15 +457,15 @@ void handle_messages(const State& st, const httplib::Request& req, httplib::Resp
 
 }  // namespace
 
-void add_graph_routes(httplib::Server& server, State& st) {
+void add_graph_routes(Routes& routes, State& st) {
   using httplib::Request;
   using httplib::Response;
   const State* s = &st;
-  server.Get(R"(/v1\.0/users/([^/]+)/[mM]ail[fF]olders/([^/]+)/messages)",
+  routes.get(R"(/v1\.0/users/([^/]+)/[mM]ail[fF]olders/([^/]+)/messages)",
              [s](const Request& req, Response& res) { handle_messages(*s, req, res, true); });
-  server.Get(R"(/v1\.0/users/([^/]+)/messages)",
+  routes.get(R"(/v1\.0/users/([^/]+)/messages)",
              [s](const Request& req, Response& res) { handle_messages(*s, req, res, false); });
-  server.Get(R"(/v1\.0/me(/.*)?)", [](const Request& req, Response& res) {
+  routes.get(R"(/v1\.0/me(/.*)?)", [](const Request& req, Response& res) {
     send_graph_error(req, res, 400, "BadRequest",
                      "/me request is only valid with delegated authentication flow.");
   });

@@ -24,6 +24,7 @@
 #include "assay/pki.h"
 #include "connection_threads.h"
 #include "json_access.h"
+#include "routes.h"
 #include "state.h"
 
 namespace assay::mock {
@@ -298,7 +299,32 @@ bool framing_ok(const httplib::Request& req) {
          length.size() <= 18;
 }
 
-void configure(httplib::Server& server, State& st, size_t max_connections) {
+// Every answer of 400 and above passes here (cpp-httplib's error handler, and MockServer::handle).
+httplib::Server::HandlerResponse finish_error(const httplib::Request& req, httplib::Response& res) {
+  // cpp-httplib 0.11.4 keeps a connection open after every answer, even when it could not
+  // frame the request (a bad request line, an over-long URI or header line, a body over the
+  // limit, a Content-Length that is not a number): the bytes left over are then read as the
+  // next request, and the client's next real request on that connection is lost. RFC 9112
+  // (sections 6.3 and 9.6) has the server close; cpp-httplib gives no way to, so the answer
+  // tells the client to (every HTTP/1.1 client does, wrk and MSAL included).
+  if (!request_note().started || !framing_ok(req)) {
+    res.set_header("Connection", "close");
+  }
+  if (!res.has_header("client-request-id")) {  // as Entra, on every answer
+    res.set_header("client-request-id", correlation_id_for(req));
+  }
+  if (!res.body.empty() || res.status == 302) {
+    return httplib::Server::HandlerResponse::Unhandled;
+  }
+  Json body = Json::object();
+  body["error"] = res.status == 404 ? "not_found" : "bad_request";
+  body["error_description"] = "assay-mock: " + std::to_string(res.status) + " for " + req.method +
+                              " " + req.path.substr(0, 200);
+  res.set_content(dump_json(body), "application/json; charset=utf-8");
+  return httplib::Server::HandlerResponse::Handled;
+}
+
+void configure(httplib::Server& server, State& st, const Routes& routes, size_t max_connections) {
   server.set_tcp_nodelay(true);  // else each keep-alive POST waits for delayed ACKs (~40 ms)
   std::shared_ptr<ConnectionStats> stats = st.connections;
   server.new_task_queue = [max_connections, stats] {
@@ -338,33 +364,9 @@ void configure(httplib::Server& server, State& st, size_t max_connections) {
         body["error_description"] = "assay-mock internal error: " + what;
         send_json(res, 500, body);
       });
-  server.set_error_handler(
-      httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
-        // cpp-httplib 0.11.4 keeps a connection open after every answer, even when it could not
-        // frame the request (a bad request line, an over-long URI or header line, a body over
-        // the limit, a Content-Length that is not a number): the bytes left over are then read
-        // as the next request, and the client's next real request on that connection is lost.
-        // RFC 9112 (sections 6.3 and 9.6) has the server close; cpp-httplib gives no way to, so
-        // the answer tells the client to (every HTTP/1.1 client does, wrk and MSAL included).
-        if (!request_note().started || !framing_ok(req)) {
-          res.set_header("Connection", "close");
-        }
-        if (!res.has_header("client-request-id")) {  // as Entra, on every answer
-          res.set_header("client-request-id", correlation_id_for(req));
-        }
-        if (!res.body.empty() || res.status == 302) {
-          return httplib::Server::HandlerResponse::Unhandled;
-        }
-        Json body = Json::object();
-        body["error"] = res.status == 404 ? "not_found" : "bad_request";
-        body["error_description"] = "assay-mock: " + std::to_string(res.status) + " for " +
-                                    req.method + " " + req.path.substr(0, 200);
-        res.set_content(dump_json(body), "application/json; charset=utf-8");
-        return httplib::Server::HandlerResponse::Handled;
-      }));
-  add_entra_routes(server, st);
-  add_graph_routes(server, st);
-  add_admin_routes(server, st);
+  server.set_error_handler(httplib::Server::HandlerWithResponse(
+      [](const httplib::Request& req, httplib::Response& res) { return finish_error(req, res); }));
+  routes.install(server);
 }
 
 }  // namespace
@@ -390,6 +392,7 @@ std::string ReadyInfo::to_json_line() const {
 
 struct MockServer::Impl {
   std::unique_ptr<State> state;
+  Routes routes;
   std::unique_ptr<httplib::Server> server;
   ReadyInfo ready;
   int port = 0;
@@ -500,7 +503,10 @@ Result<std::unique_ptr<MockServer>> MockServer::create(const ServerOptions& opti
     return make_error(ErrorCode::kCrypto,
                       "cannot set up the TLS server with the certificate and key");
   }
-  configure(*server, st, options.max_connections);
+  add_entra_routes(impl->routes, st);
+  add_graph_routes(impl->routes, st);
+  add_admin_routes(impl->routes, st);
+  configure(*server, st, impl->routes, options.max_connections);
   st.log = options.log;
   st.log_format = options.log_format;
   // cpp-httplib's default socket options set SO_REUSEPORT, with which a second server on the
@@ -591,6 +597,22 @@ void MockServer::stop() {
 
 bool MockServer::is_running() const {
   return impl_->server->is_running();
+}
+
+void MockServer::handle(httplib::Request& req, httplib::Response& res) {
+  RequestNote& note = request_note();
+  note = RequestNote{};
+  note.start = std::chrono::steady_clock::now();
+  note.started = true;
+  impl_->state->request_count.fetch_add(1, std::memory_order_relaxed);
+  const bool routed = impl_->routes.dispatch(req, res);
+  if (res.status == -1) {
+    res.status = routed ? 200 : 404;
+  }
+  if (res.status >= 400) {
+    finish_error(req, res);
+  }
+  note = RequestNote{};
 }
 
 }  // namespace assay::mock

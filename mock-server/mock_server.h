@@ -21,6 +21,11 @@
 
 #include "assay/result.h"
 
+namespace httplib {
+struct Request;
+struct Response;
+}  // namespace httplib
+
 namespace assay::mock {
 
 inline constexpr size_t kMaxConnectionsLimit = 16384;
@@ -89,6 +94,11 @@ class MockServer {
   // Stops a running server (idempotent); in-flight fault delays are cut short.
   void stop();
   bool is_running() const;
+
+  // Handles one request in process as the server routes it, without a connection, fault
+  // injection or the request log (the fuzz target drives this). `req` is as cpp-httplib would
+  // have parsed it: method, decoded path, headers, query params, body.
+  void handle(httplib::Request& req, httplib::Response& res);
 
  private:
   struct Impl;

@@ -25,6 +25,7 @@
 #include "assay/timefmt.h"
 #include "config.h"
 #include "mock_server.h"
+#include "routes.h"
 
 namespace httplib {
 class Server;
@@ -163,9 +164,9 @@ void send_graph_error(const httplib::Request& req, httplib::Response& res, int s
 
 // ------------------------------------------------------------------ routes
 
-void add_entra_routes(httplib::Server& server, State& st);
-void add_graph_routes(httplib::Server& server, State& st);
-void add_admin_routes(httplib::Server& server, State& st);
+void add_entra_routes(Routes& routes, State& st);
+void add_graph_routes(Routes& routes, State& st);
+void add_admin_routes(Routes& routes, State& st);
 
 // Applies the first injected fault matching the request (not to /_assay/ paths). Returns true
 // when it produced the response (or dropped the connection); false to continue routing.

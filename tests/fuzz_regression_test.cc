@@ -2,10 +2,14 @@
 // (fuzz/targets.cc) in the normal (and the sanitizer) test build: each crash, leak or invariant
 // violation the fuzzers ever found stays fixed.
 #include <filesystem>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "../fuzz/targets.h"
+#if ASSAY_TESTS_WITH_MOCK
+#include "../fuzz/mock_target.h"
+#endif
 #include "assay/key.h"
 #include "support/testdata.h"
 
@@ -14,9 +18,14 @@ namespace {
 
 TEST(FuzzRegressions, ReplayEveryRecordedInput) {
   size_t replayed = 0;
-  for (const fuzz::Target& t : fuzz::all_targets()) {
+  std::vector<fuzz::Target> targets = fuzz::all_targets();
+#if ASSAY_TESTS_WITH_MOCK
+  targets.push_back({"mock", fuzz::mock});
+#endif
+  for (const fuzz::Target& t : targets) {
     std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(testdata_path(std::string("fuzz-regressions/") + t.name), ec)) {
+    for (const auto& e : std::filesystem::directory_iterator(
+             testdata_path(std::string("fuzz-regressions/") + t.name), ec)) {
       auto bytes = read_file(e.path().string());
       ASSERT_TRUE(bytes) << e.path();
       t.run(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size());
