@@ -15,6 +15,7 @@
 #include "assay/build.h"
 #include "assay/version.h"
 #include "json_access.h"
+#include "routes.h"
 #include "state.h"
 
 namespace assay::mock {

@@ -13,6 +13,7 @@
 #include "assay/policy.h"
 #include "assay/request.h"
 #include "json_access.h"
+#include "routes.h"
 #include "state.h"
 #include "token_verdict.h"
 

@@ -15,6 +15,7 @@
 #include "assay/request.h"
 #include "assay/signature.h"
 #include "json_access.h"
+#include "routes.h"
 #include "state.h"
 
 namespace assay::mock {

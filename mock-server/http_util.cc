@@ -140,6 +140,10 @@ std::string us_time(Seconds t) {
   return buf;
 }
 
+std::string dotnet_time(Seconds t) {
+  return graph_date(t) + ".0000000Z";
+}
+
 std::string dotnet_time(std::chrono::system_clock::time_point t) {
   const auto secs = std::chrono::floor<std::chrono::seconds>(t);
   const auto ticks = std::chrono::duration_cast<std::chrono::nanoseconds>(t - secs).count() / 100;

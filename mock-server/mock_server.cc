@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <thread>
@@ -283,6 +284,33 @@ void log_request(State& st, const httplib::Request& req, const httplib::Response
   st.log(line);
 }
 
+// Shuts down (without closing: the descriptors stay their threads') every connection accepted
+// on `port`: each socket in this process whose local port is `port` and that is not listening.
+// Their pending reads then fail at once, so a stop does not wait for a client trickling bytes.
+void shut_down_connections(int port) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc/self/fd", ec)) {
+    const int fd = std::atoi(entry.path().filename().c_str());
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      continue;  // not a socket (or closed meanwhile)
+    }
+    int local_port = -1;
+    if (addr.ss_family == AF_INET) {
+      local_port = ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
+    } else if (addr.ss_family == AF_INET6) {
+      local_port = ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
+    }
+    int listening = 1;
+    socklen_t size = sizeof listening;
+    if (local_port == port && ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) == 0 &&
+        listening == 0) {
+      ::shutdown(fd, SHUT_RDWR);
+    }
+  }
+}
+
 // Whether the request's body was delimited unambiguously: no Content-Length, or one decimal
 // number; Transfer-Encoding, if any, exactly "chunked" and without a Content-Length.
 bool framing_ok(const httplib::Request& req) {
@@ -302,12 +330,13 @@ bool framing_ok(const httplib::Request& req) {
 // Every answer of 400 and above passes here (cpp-httplib's error handler, and MockServer::handle).
 httplib::Server::HandlerResponse finish_error(const httplib::Request& req, httplib::Response& res) {
   // cpp-httplib 0.11.4 keeps a connection open after every answer, even when it could not
-  // frame the request (a bad request line, an over-long URI or header line, a body over the
-  // limit, a Content-Length that is not a number): the bytes left over are then read as the
-  // next request, and the client's next real request on that connection is lost. RFC 9112
+  // frame the request (a bad request line, an over-long URI or header line, a bad chunk, a
+  // Content-Length that is not a number): the bytes left over are then read as the next
+  // request, and the client's next real request on that connection is lost. RFC 9112
   // (sections 6.3 and 9.6) has the server close; cpp-httplib gives no way to, so the answer
-  // tells the client to (every HTTP/1.1 client does, wrk and MSAL included).
-  if (!request_note().started || !framing_ok(req)) {
+  // tells the client to (every HTTP/1.1 client does, wrk and MSAL included): every error the
+  // mock's own handlers did not produce, and any answer to a request framed ambiguously.
+  if (!request_note().answered || !framing_ok(req)) {
     res.set_header("Connection", "close");
   }
   if (!res.has_header("client-request-id")) {  // as Entra, on every answer
@@ -327,8 +356,10 @@ httplib::Server::HandlerResponse finish_error(const httplib::Request& req, httpl
 void configure(httplib::Server& server, State& st, const Routes& routes, size_t max_connections) {
   server.set_tcp_nodelay(true);  // else each keep-alive POST waits for delayed ACKs (~40 ms)
   std::shared_ptr<ConnectionStats> stats = st.connections;
-  server.new_task_queue = [max_connections, stats] {
-    return new ConnectionThreads(max_connections, stats);
+  const State* s_ptr = &st;
+  server.new_task_queue = [max_connections, stats, s_ptr] {
+    return new ConnectionThreads(max_connections, stats,
+                                 [s_ptr] { shut_down_connections(s_ptr->port); });
   };
   server.set_keep_alive_max_count(kKeepAliveMaxCount);  // default 5 closes busy connections
   server.set_keep_alive_timeout(kKeepAliveTimeoutSeconds);
@@ -342,8 +373,11 @@ void configure(httplib::Server& server, State& st, const Routes& routes, size_t 
     note.start = std::chrono::steady_clock::now();
     note.started = true;
     s->request_count.fetch_add(1, std::memory_order_relaxed);
-    return apply_faults(*s, req, res) ? httplib::Server::HandlerResponse::Handled
-                                      : httplib::Server::HandlerResponse::Unhandled;
+    if (apply_faults(*s, req, res)) {
+      note.answered = true;
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
   });
   server.set_logger([s](const httplib::Request& req, const httplib::Response& res) {
     log_request(*s, req, res);
@@ -366,7 +400,7 @@ void configure(httplib::Server& server, State& st, const Routes& routes, size_t 
       });
   server.set_error_handler(httplib::Server::HandlerWithResponse(
       [](const httplib::Request& req, httplib::Response& res) { return finish_error(req, res); }));
-  routes.install(server);
+  routes.install(server, [] { request_note().answered = true; });
 }
 
 }  // namespace
@@ -511,12 +545,13 @@ Result<std::unique_ptr<MockServer>> MockServer::create(const ServerOptions& opti
   st.log_format = options.log_format;
   // cpp-httplib's default socket options set SO_REUSEPORT, with which a second server on the
   // same port starts without complaint and takes half of the connections; the mock sets only
-  // SO_REUSEADDR (a restart need not wait for TIME_WAIT), so a taken port is an error.
-  int listen_fd = -1;
-  server->set_socket_options([&listen_fd](socket_t sock) {
+  // SO_REUSEADDR (a restart need not wait for TIME_WAIT), so a taken port is an error. The
+  // listening socket is remembered for the backlog below.
+  auto listen_fd = std::make_shared<int>(-1);
+  server->set_socket_options([listen_fd](socket_t sock) {
     const int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    listen_fd = sock;
+    *listen_fd = sock;
   });
 
   const int port = options.port == 0
@@ -530,14 +565,13 @@ Result<std::unique_ptr<MockServer>> MockServer::create(const ServerOptions& opti
   // cpp-httplib listens with a backlog of 5 (compiled into Debian's library): a burst of
   // connections (wrk starting 64, clients reconnecting at once) overflowed it and waited for
   // SYN retransmits, a second or more. listen() again only changes the backlog.
-  if (listen_fd >= 0) {
-    ::listen(listen_fd, SOMAXCONN);
+  if (*listen_fd < 0 || ::listen(*listen_fd, SOMAXCONN) != 0) {
+    return make_error(ErrorCode::kNetwork, "cannot set the listen backlog on " + options.host +
+                                               ":" + std::to_string(port) + ": " +
+                                               std::strerror(errno));
   }
-  server->set_socket_options([](socket_t sock) {  // drops the reference to listen_fd
-    const int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
   impl->port = port;
+  st.port = port;
   st.authority = url_host(options.host) + ":" + std::to_string(port);
   st.base_url = st.scheme + "://" + st.authority;
 
@@ -606,6 +640,7 @@ void MockServer::handle(httplib::Request& req, httplib::Response& res) {
   note.started = true;
   impl_->state->request_count.fetch_add(1, std::memory_order_relaxed);
   const bool routed = impl_->routes.dispatch(req, res);
+  note.answered = routed;
   if (res.status == -1) {
     res.status = routed ? 200 : 404;
   }

@@ -16,14 +16,19 @@ void Routes::del(const std::string& pattern, Handler handler) {
   routes_.push_back({"DELETE", pattern, std::regex(pattern), std::move(handler)});
 }
 
-void Routes::install(httplib::Server& server) const {
+void Routes::install(httplib::Server& server, const std::function<void()>& on_match) const {
   for (const Route& r : routes_) {
+    Handler h = [on_match, handler = r.handler](const httplib::Request& req,
+                                                httplib::Response& res) {
+      on_match();
+      handler(req, res);
+    };
     if (r.method == "GET") {
-      server.Get(r.pattern, r.handler);
+      server.Get(r.pattern, std::move(h));
     } else if (r.method == "POST") {
-      server.Post(r.pattern, r.handler);
+      server.Post(r.pattern, std::move(h));
     } else {
-      server.Delete(r.pattern, r.handler);
+      server.Delete(r.pattern, std::move(h));
     }
   }
 }

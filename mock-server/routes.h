@@ -3,6 +3,7 @@
 #ifndef ASSAY_MOCK_ROUTES_H_
 #define ASSAY_MOCK_ROUTES_H_
 
+#include <functional>
 #include <regex>
 #include <string>
 #include <vector>
@@ -21,7 +22,8 @@ class Routes {
   void post(const std::string& pattern, Handler handler);
   void del(const std::string& pattern, Handler handler);
 
-  void install(httplib::Server& server) const;
+  // Registers every route; `on_match` runs before a matched route's handler.
+  void install(httplib::Server& server, const std::function<void()>& on_match) const;
   // Runs the first route whose method and pattern match, as cpp-httplib would (HEAD as GET).
   // False when none does.
   bool dispatch(httplib::Request& req, httplib::Response& res) const;

@@ -25,7 +25,6 @@
 #include "assay/timefmt.h"
 #include "config.h"
 #include "mock_server.h"
-#include "routes.h"
 
 namespace httplib {
 class Server;
@@ -69,6 +68,7 @@ struct State {
   std::vector<std::unique_ptr<AppState>> apps;
   std::string scheme;     // "https" or "http"
   std::string authority;  // "127.0.0.1:PORT"
+  int port = 0;           // the bound port
   std::string base_url;   // scheme://authority
   Key signing_key;
   Certificate signing_cert;
@@ -111,7 +111,8 @@ struct State {
 // set by the pre-routing handler and the routes, consumed by the logger.
 struct RequestNote {
   std::chrono::steady_clock::time_point start;
-  bool started = false;
+  bool started = false;   // cpp-httplib parsed the request and routing began
+  bool answered = false;  // a route handler or a fault produced the answer
   int aadsts = 0;
   bool dropped = false;
 };
@@ -133,6 +134,8 @@ std::string entra_timestamp(Seconds t);
 std::string graph_date(Seconds t);
 // "2024-10-02T22:05:03.6755165Z" (.NET round-trip form, 100 ns digits).
 std::string dotnet_time(std::chrono::system_clock::time_point t);
+// The same for whole seconds, for any year up to 9999 (system_clock's nanoseconds end in 2262).
+std::string dotnet_time(Seconds t);
 // "01/31/2026 23:59:59" (the US form Entra uses for certificate validity).
 std::string us_time(Seconds t);
 
@@ -163,6 +166,8 @@ void send_graph_error(const httplib::Request& req, httplib::Response& res, int s
                       std::string_view code, std::string_view message);
 
 // ------------------------------------------------------------------ routes
+
+class Routes;
 
 void add_entra_routes(Routes& routes, State& st);
 void add_graph_routes(Routes& routes, State& st);

@@ -88,9 +88,7 @@ int64_t numeric_claim(const Json& payload, std::string_view name) {
 }
 
 std::string claim_time(const Json& payload, std::string_view name) {
-  // In seconds, not through system_clock (nanoseconds, which end in 2262).
-  const int64_t t = numeric_claim(payload, name);
-  return graph_date(Seconds{std::chrono::seconds{t}}) + ".0000000Z";
+  return dotnet_time(Seconds{std::chrono::seconds{numeric_claim(payload, name)}});
 }
 
 struct HeaderIds {

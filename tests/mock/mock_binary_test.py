@@ -7,10 +7,13 @@ Usage: mock_binary_test.py PATH/TO/assay-mock TESTDATA_DIR
 import json
 import os
 import signal
+import socket
 import ssl
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import urllib.request
 
 MEMBERS = ["url", "ca", "tenant", "tenant_domain", "client_id", "certificate", "key", "pfx",
@@ -128,7 +131,37 @@ def main():
         fail(f"second server on port {port}: exit {r.returncode}, stdout {r.stdout!r}, stderr {r.stderr!r}")
     print("port taken:", lines[0])
 
-    # 6. Usage errors exit 2.
+    # 6. SIGTERM while a client trickles a request header a byte a second (each read is within
+    #    the 5 s read timeout, so it never times out): the mock still stops within seconds.
+    proc, ready = start(mock)
+    ctx = ssl.create_default_context(cafile=ready["ca"])
+    port = int(ready["url"].rsplit(":", 1)[1])
+    slow = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10),
+                           server_hostname="127.0.0.1")
+    slow.sendall(b"POST /x/oauth2/v2.0/token HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+    stop_trickle = threading.Event()
+
+    def trickle():
+        while not stop_trickle.wait(1.0):
+            try:
+                slow.send(b"a")
+            except OSError:
+                return
+
+    t = threading.Thread(target=trickle)
+    t.start()
+    time.sleep(1.5)
+    started = time.monotonic()
+    stop(proc)
+    took = time.monotonic() - started
+    stop_trickle.set()
+    t.join()
+    slow.close()
+    if took > 8:
+        fail(f"SIGTERM with a trickling client took {took:.1f} s")
+    print(f"stopped with a trickling client in {took:.1f} s")
+
+    # 7. Usage errors exit 2.
     r = subprocess.run([mock, "--log", "xml"], capture_output=True, text=True, timeout=30)
     if r.returncode != 2:
         fail(f"usage error exit {r.returncode}")
