@@ -33,5 +33,7 @@ cmake --install build/test --prefix build/install >/dev/null
 cmake -S tests/consumer -B build/consumer -G Ninja -DCMAKE_PREFIX_PATH="$ASSAY_ROOT/build/install" >/dev/null
 cmake --build build/consumer >/dev/null
 ./build/consumer/assay_consumer "$ASSAY_ROOT/testdata/keys/rsa-2048.key.pem" "$ASSAY_ROOT/testdata/keys/rsa-2048.crt.pem"
+# The installed assay finds its network helper (libexec/assay/assay-net).
+./build/install/bin/assay token --help | grep -q -- "--token-endpoint"
 
 log "all tests passed in $(( $(date +%s) - start ))s"

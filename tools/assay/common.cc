@@ -21,29 +21,42 @@ std::string env_or_empty(const char* name) {
   return v != nullptr ? v : "";
 }
 
-Result<bool> write_atomic(const std::string& path, const std::string& data, mode_t mode) {
-  const std::string tmp = path + ".tmp-" + std::to_string(getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+Result<void> write_atomic(const std::string& path, const std::string& data, mode_t mode) {
+  // mkstemp: a new file (O_EXCL) with a random name, so nothing already there (a file or a
+  // symlink someone planted) is followed, truncated or keeps a wider mode.
+  std::string tmp = path + ".XXXXXX";
+  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
   if (fd < 0) {
-    return make_error(ErrorCode::kIo, tmp + ": " + std::strerror(errno));
+    return make_error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(errno));
+  }
+  auto fail = [&](int err) -> Result<void> {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return make_error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(err));
+  };
+  if (::fchmod(fd, mode) != 0) {
+    return fail(errno);
   }
   size_t done = 0;
   while (done < data.size()) {
     const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
     if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return make_error(ErrorCode::kIo, tmp + ": " + std::strerror(err));
+      if (errno == EINTR) {
+        continue;
+      }
+      return fail(errno);
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (::fsync(fd) != 0) {
+    return fail(errno);
+  }
+  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
-    return make_error(ErrorCode::kIo, path + ": " + std::strerror(err));
+    return make_error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(err));
   }
-  return true;
+  return {};
 }
 
 Result<std::string> read_input_arg(const std::string& arg, std::istream& in) {

@@ -25,7 +25,7 @@ namespace assay::cli {
 
 // Writes `data` to `path` atomically (a temporary file in the same directory, then rename), so
 // a failure never leaves a partial file, with `mode` permissions (e.g. 0600) from the start.
-[[nodiscard]] Result<bool> write_atomic(const std::string& path, const std::string& data,
+[[nodiscard]] Result<void> write_atomic(const std::string& path, const std::string& data,
                                         mode_t mode);
 
 // Prints "assay: error: MESSAGE" (and the detail on a second line) and returns the exit code

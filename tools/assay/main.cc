@@ -16,7 +16,8 @@
 
 namespace {
 
-// Next to this executable (the build tree), then ../libexec/assay/ (an installed tree).
+// Next to this executable (the build tree), then where `cmake --install` puts it, relative to
+// this executable's directory (../libexec/assay with the default GNU directories).
 int exec_network_helper(std::string_view command, char** argv) {
   std::error_code ec;
   const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
@@ -28,18 +29,14 @@ int exec_network_helper(std::string_view command, char** argv) {
   const std::filesystem::path dir = self.parent_path();
   const std::filesystem::path candidates[] = {
       dir / assay::cli::kNetworkHelper,
-      dir.parent_path() / "libexec" / "assay" / assay::cli::kNetworkHelper};
-  int first_errno = 0;
+      (dir / ASSAY_BIN_TO_HELPER_DIR / assay::cli::kNetworkHelper).lexically_normal()};
+  std::string tried;
   for (const std::filesystem::path& helper : candidates) {
     ::execv(helper.c_str(), argv);  // returns only on failure
-    if (first_errno == 0 || first_errno == ENOENT) {
-      first_errno = errno;
-    }
+    tried += (tried.empty() ? "" : ", ") + helper.string() + " (" + std::strerror(errno) + ")";
   }
   std::cerr << "assay: error: 'assay " << command << "' runs " << assay::cli::kNetworkHelper
-            << ", which could not be started from " << candidates[0].string() << " or "
-            << candidates[1].string() << ": " << std::strerror(first_errno)
-            << " (reinstall assay)\n";
+            << ", which could not be started: " << tried << "; reinstall assay\n";
   return assay::cli::kExitRuntime;
 }
 

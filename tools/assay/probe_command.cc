@@ -256,6 +256,32 @@ int run_probe(const ProbeOptions& o, const Io& io) {
   };
 
   std::vector<ProbeResult> results;
+  // --save-requests: one JSON line per request, in the order sent: what was expected, what came
+  // back, and the exact form body, to replay (bench/mock_load.py does) or to feed to assay
+  // verify. Written also when a network error ends the probe early.
+  auto save_requests = [&]() -> Result<void> {
+    if (o.save_requests.empty()) {
+      return {};
+    }
+    std::string lines;
+    for (const ProbeResult& r : results) {
+      Json j = Json::object({{"class", r.cls},
+                             {"expected", r.expected},
+                             {"expected_rules", r.expected_rules},
+                             {"status", r.status},
+                             {"verdict", r.verdict},
+                             {"body", r.body}});
+      if (r.aadsts != 0) {
+        j["aadsts"] = r.aadsts;
+      }
+      lines += j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+    }
+    return write_atomic(o.save_requests, lines, 0600);
+  };
+  auto stop_with = [&](const Error& e) {
+    (void)save_requests();  // what was sent before the error; the error is what to report
+    return report_error(io, e);
+  };
   int counter = 0;
   auto fresh_draft = [&](Draft& d) {
     const int64_t now = now_seconds().time_since_epoch().count();
@@ -273,12 +299,12 @@ int run_probe(const ProbeOptions& o, const Io& io) {
     fresh_draft(d);
     auto t = realize(d, key);
     if (!t) {
-      return report_error(io, t.error());
+      return stop_with(t.error());
     }
     baseline_token = *t;
     auto ok = post(form_with(*t, {}, {}), base);
     if (!ok) {
-      return report_error(io, ok.error());
+      return stop_with(ok.error());
     }
     base.verdict = *ok ? "accepted-as-expected" : "wrongly-rejected";
     results.push_back(base);
@@ -300,7 +326,7 @@ int run_probe(const ProbeOptions& o, const Io& io) {
       c.apply(d, env);
       auto t = realize(d, key);
       if (!t) {
-        return report_error(io, t.error());
+        return stop_with(t.error());
       }
       ProbeResult r;
       r.cls = c.id;
@@ -325,7 +351,7 @@ int run_probe(const ProbeOptions& o, const Io& io) {
       r.expected_aadsts = codes.empty() ? 0 : codes.front();
       auto ok = post(form_with(*t, {}, {}), r);
       if (!ok) {
-        return report_error(io, ok.error());
+        return stop_with(ok.error());
       }
       r.verdict = classify(r, codes, *ok);
       results.push_back(r);
@@ -368,7 +394,7 @@ int run_probe(const ProbeOptions& o, const Io& io) {
       fresh_draft(d);
       auto t = realize(d, key);
       if (!t) {
-        return report_error(io, t.error());
+        return stop_with(t.error());
       }
       ProbeResult r;
       r.cls = rc.id;
@@ -391,7 +417,7 @@ int run_probe(const ProbeOptions& o, const Io& io) {
       codes.insert(codes.end(), rc.also.begin(), rc.also.end());
       auto ok = post(body, r);
       if (!ok) {
-        return report_error(io, ok.error());
+        return stop_with(ok.error());
       }
       r.verdict = classify(r, codes, *ok);
       results.push_back(r);
@@ -407,7 +433,7 @@ int run_probe(const ProbeOptions& o, const Io& io) {
                                  : "replay handling is implementation-defined (Entra allows it)";
       auto ok = post(form_with(baseline_token, {}, {}), r);
       if (!ok) {
-        return report_error(io, ok.error());
+        return stop_with(ok.error());
       }
       r.verdict = classify(r, {}, *ok);
       results.push_back(r);
@@ -503,25 +529,8 @@ int run_probe(const ProbeOptions& o, const Io& io) {
       return report_error(io, w.error());
     }
   }
-  if (!o.save_requests.empty()) {
-    // One JSON line per request, in the order sent: what was expected, what came back, and
-    // the exact form body, to replay (bench/mock_load.py does) or to feed to assay verify.
-    std::string lines;
-    for (const ProbeResult& r : results) {
-      Json j = Json::object({{"class", r.cls},
-                             {"expected", r.expected},
-                             {"expected_rules", r.expected_rules},
-                             {"status", r.status},
-                             {"verdict", r.verdict},
-                             {"body", r.body}});
-      if (r.aadsts != 0) {
-        j["aadsts"] = r.aadsts;
-      }
-      lines += j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
-    }
-    if (auto w = write_atomic(o.save_requests, lines, 0600); !w) {
-      return report_error(io, w.error());
-    }
+  if (auto w = save_requests(); !w) {
+    return report_error(io, w.error());
   }
   return failed ? kExitFindings : kExitOk;
 }
