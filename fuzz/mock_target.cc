@@ -1,5 +1,6 @@
 #include "mock_target.h"
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -34,6 +35,7 @@ struct World {
   Key app_key;
   Certificate app_cert;
   std::string graph_token;  // a valid app-only Graph token, for the Graph shapes
+  std::chrono::steady_clock::time_point minted;
 };
 
 std::string token_path(const World& w) {
@@ -52,9 +54,13 @@ httplib::Response call(World& w, httplib::Request req) {
   return res;
 }
 
+// A valid app-only Graph token from the mock's token endpoint (they live 3599 s).
+std::string mint_graph_token(World& w);
+
 World& world() {
-  static World* w = [] {
-    auto* world = new World;  // lives for the process, as the fuzzer does
+  // Destroyed at exit, which removes the mock's temporary state directory (its keys).
+  static const std::unique_ptr<World> w = [] {
+    auto world = std::make_unique<World>();
     mock::ServerOptions o;
     o.plain_http = true;
     auto s = mock::MockServer::create(o);
@@ -75,35 +81,43 @@ World& world() {
     }
     world->app_key = *key;
     world->app_cert = *cert;
-    AssertionSpec spec;
-    spec.client_id = world->ready.client_id;
-    spec.audience = std::string("http://") + kHost + token_path(*world);
-    spec.alg = Alg::kRS256;
-    spec.thumbprints = ThumbprintHeaders::kSha1;
-    spec.lifetime = std::chrono::hours(24 * 365);
-    auto a = build_assertion(spec, world->app_key, &world->app_cert);
-    if (!a) {
-      fail("cannot build an assertion: " + a.error().message);
-    }
-    httplib::Request req;
-    req.method = "POST";
-    req.path = token_path(*world);
-    req.set_header("Content-Type", "application/x-www-form-urlencoded");
-    req.body = form_body({{"grant_type", "client_credentials"},
-                          {"client_id", world->ready.client_id},
-                          {"client_assertion_type", std::string(kJwtBearerAssertionType)},
-                          {"client_assertion", a->token},
-                          {"scope", "https://graph.microsoft.com/.default"}});
-    const httplib::Response res = call(*world, req);
-    Json body;
-    if (res.status != 200 || !parse_json_strict(res.body, body).parsed ||
-        !body.contains("access_token")) {
-      fail("the mock refused a valid assertion: " + res.body);
-    }
-    world->graph_token = body["access_token"].get<std::string>();
+    world->graph_token = mint_graph_token(*world);
+    world->minted = std::chrono::steady_clock::now();
     return world;
   }();
+  if (std::chrono::steady_clock::now() - w->minted > std::chrono::minutes(50)) {
+    w->graph_token = mint_graph_token(*w);
+    w->minted = std::chrono::steady_clock::now();
+  }
   return *w;
+}
+
+std::string mint_graph_token(World& w) {
+  AssertionSpec spec;
+  spec.client_id = w.ready.client_id;
+  spec.audience = std::string("http://") + kHost + token_path(w);
+  spec.alg = Alg::kRS256;
+  spec.thumbprints = ThumbprintHeaders::kSha1;
+  auto a = build_assertion(spec, w.app_key, &w.app_cert);
+  if (!a) {
+    fail("cannot build an assertion: " + a.error().message);
+  }
+  httplib::Request req;
+  req.method = "POST";
+  req.path = token_path(w);
+  req.set_header("Content-Type", "application/x-www-form-urlencoded");
+  req.body = form_body({{"grant_type", "client_credentials"},
+                        {"client_id", w.ready.client_id},
+                        {"client_assertion_type", std::string(kJwtBearerAssertionType)},
+                        {"client_assertion", a->token},
+                        {"scope", "https://graph.microsoft.com/.default"}});
+  const httplib::Response res = call(w, req);
+  Json body;
+  if (res.status != 200 || !parse_json_strict(res.body, body).parsed ||
+      !body.contains("access_token")) {
+    fail("the mock refused a valid assertion: " + res.body);
+  }
+  return body["access_token"].get<std::string>();
 }
 
 void set_params(httplib::Request& req, std::string_view query) {
@@ -208,11 +222,17 @@ void mock(const uint8_t* data, size_t size) {
       req.path = "/_assay/requests";
       set_params(req, payload);
       break;
-    default: {  // any method and path: "METHOD PATH\nBODY"
+    default: {  // any method and target: "METHOD PATH[?QUERY]\nBODY"
       const size_t sp = payload.find(' ');
       const size_t nl = payload.find('\n');
       req.method = payload.substr(0, sp);
-      req.path = sp == std::string::npos ? "/" : payload.substr(sp + 1, nl - sp - 1);
+      const std::string target =
+          sp == std::string::npos ? "/" : payload.substr(sp + 1, nl - sp - 1);
+      const size_t q = target.find('?');
+      req.path = target.substr(0, q);
+      if (q != std::string::npos) {
+        set_params(req, std::string_view(target).substr(q + 1));
+      }
       req.body = nl == std::string::npos ? "" : payload.substr(nl + 1);
       token_route = req.method == "POST";
       break;

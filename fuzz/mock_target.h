@@ -11,8 +11,9 @@ namespace assay::fuzz {
 // The first byte picks the shape of the request (the token endpoints, Graph with a valid
 // token, discovery, admin consent, the error page, the operator routes, or any method and
 // path); the rest is the fuzzed part (form body, query, path segment, header or JSON body).
-// Invariants: no exception escapes a handler, no 5xx, every JSON answer is strict JSON, and
-// a token is only issued to a request whose assertion libassay's rules accept.
+// Invariants: no exception escapes a handler, no 5xx, every JSON answer parses, and a token
+// is only issued for an assertion whose signature the app's registered certificate verifies
+// (the rest of the verdict is the rules', which the verify target fuzzes).
 void mock(const uint8_t* data, size_t size);
 
 }  // namespace assay::fuzz
