@@ -13,7 +13,8 @@ ASSAY_PACKAGES=(
   clang libclang-rt-14-dev wrk curl ca-certificates procps
 )
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# "==> [12m05s] message": the time since the script started, so a slow phase shows.
+log() { printf '\033[1m==> [%dm%02ds] %s\033[0m\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*" >&2; }
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then
