@@ -1,5 +1,8 @@
 #include "assay/assertion.h"
 
+#include <optional>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -133,6 +136,54 @@ TEST(Decode, EmptySignatureIsNotADecodeFinding) {
   ASSERT_TRUE(a);
   EXPECT_TRUE(a->findings().empty());
   EXPECT_TRUE(a->signature_bytes().empty());
+}
+
+TEST(Decode, TokensWithTheSameHeaderGetTheSameDecodingOfIt) {
+  // The header a thread decoded last is reused for the next token with the same segment:
+  // its findings come along, the payload stays each token's own, and a different depth limit
+  // decodes it again.
+  const std::string header = R"({"alg":"RS256","x":{"y":{"z":12}}})";
+  const std::string h = base64_encode(header);  // padded ("=="): ENC002
+  ASSERT_EQ(h.substr(h.size() - 2), "==");
+  auto a = decode(h + "." + b64(R"({"n":1})") + ".c2ln");
+  auto b = decode(h + "." + b64(R"({"n":2})") + ".c2ln");
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(rule_ids(*a), std::vector<std::string>{"ENC002"});
+  EXPECT_EQ(rule_ids(*b), std::vector<std::string>{"ENC002"});
+  EXPECT_EQ(b->header(), Json::parse(header));
+  EXPECT_EQ(b->header_bytes(), header);
+  EXPECT_EQ(a->payload()["n"], 1);
+  EXPECT_EQ(b->payload()["n"], 2);
+
+  DecodeOptions shallow;
+  shallow.max_json_depth = 2;
+  auto c = decode(h + "." + b64("{}") + ".c2ln", shallow);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(rule_ids(*c), (std::vector<std::string>{"ENC002", "ENC010"}));
+  EXPECT_FALSE(c->header_is_object());
+  auto d = decode(h + "." + b64("{}") + ".c2ln");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(rule_ids(*d), std::vector<std::string>{"ENC002"});
+  EXPECT_TRUE(d->header_is_object());
+
+  // A different header right after: its own decoding, not the previous one.
+  auto e = decode(b64(R"({"alg":"ES256"})") + "." + b64("{}") + ".c2ln");
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->findings().empty());
+  EXPECT_EQ(e->header()["alg"], "ES256");
+}
+
+TEST(Decode, AnAssertionOutlivesItsThreadAndIsReadableFromAnother) {
+  std::optional<Assertion> made;
+  std::thread t([&] {
+    auto a = decode(b64(R"({"alg":"PS256"})") + "." + b64(R"({"iss":"x"})") + ".c2ln");
+    ASSERT_TRUE(a);
+    made = *a;
+  });
+  t.join();
+  ASSERT_TRUE(made);
+  EXPECT_EQ(made->header()["alg"], "PS256");
+  EXPECT_EQ(made->payload()["iss"], "x");
 }
 
 }  // namespace

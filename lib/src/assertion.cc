@@ -11,30 +11,45 @@
 namespace assay {
 namespace internal {
 
+// nlohmann's destructor moves an object's members to a heap-allocated stack before destroying
+// them (to bound recursion); emptying the top-level object first spares a flat header or claim
+// set that allocation. Nested values are destroyed as before.
+inline void clear_top_level(Json& j) {
+  if (auto* members = j.get_ptr<Json::object_t*>(); members != nullptr) {
+    members->clear();
+  }
+}
+
+// A decoded header segment. Immutable once made, so assertions share it: one client's
+// assertions differ only in their claims, and the header is about a quarter of the decoding
+// work.
+struct HeaderPart {
+  std::string segment;  // the base64url text it was decoded from
+  size_t max_depth = 0;
+  std::string bytes;
+  Json json;
+  std::vector<Finding> findings;  // ENC findings of the header, in the order found
+
+  HeaderPart() = default;
+  HeaderPart(const HeaderPart&) = delete;
+  HeaderPart& operator=(const HeaderPart&) = delete;
+  ~HeaderPart() { clear_top_level(json); }
+};
+
 struct AssertionData {
   std::string compact;
   size_t dot1 = 0;  // position of the first '.'
   size_t dot2 = 0;  // position of the second '.'
-  std::string header_bytes;
+  std::shared_ptr<const HeaderPart> header;
   std::string payload_bytes;
   std::string signature_bytes;
-  Json header;
   Json payload;
-  std::vector<Finding> findings;
+  std::vector<Finding> findings;  // the header's, then the payload's and the signature's
 
   AssertionData() = default;
   AssertionData(const AssertionData&) = delete;
   AssertionData& operator=(const AssertionData&) = delete;
-  // nlohmann's destructor moves an object's members to a heap-allocated stack before
-  // destroying them (to bound recursion); emptying the top-level objects first spares the
-  // flat header and claim set that allocation. Nested values are destroyed as before.
-  ~AssertionData() {
-    for (Json* j : {&header, &payload}) {
-      if (auto* members = j->get_ptr<Json::object_t*>(); members != nullptr) {
-        members->clear();
-      }
-    }
-  }
+  ~AssertionData() { clear_top_level(payload); }
 };
 
 }  // namespace internal
@@ -163,6 +178,29 @@ std::string segment_count_message(size_t dots, std::string_view compact) {
   return m;
 }
 
+// Headers up to this size are remembered (per thread) for the next token.
+constexpr size_t kRememberedHeaderBytes = 1024;
+
+// The decoded header for `segment`: the one this thread decoded last when the segment is the
+// same (a client's assertions, a batch, a token endpoint's traffic), else a new one.
+std::shared_ptr<const internal::HeaderPart> header_part(std::string_view segment,
+                                                        size_t max_depth) {
+  thread_local std::shared_ptr<const internal::HeaderPart> last;
+  if (last != nullptr && last->max_depth == max_depth && last->segment == segment) {
+    return last;
+  }
+  auto part = std::make_shared<internal::HeaderPart>();
+  part->max_depth = max_depth;
+  if (decode_segment(segment, "header", part->bytes, part->findings)) {
+    parse_segment_json(part->bytes, "header", part->json, max_depth, part->findings);
+  }
+  if (segment.size() <= kRememberedHeaderBytes) {
+    part->segment.assign(segment);
+    last = part;
+  }
+  return part;
+}
+
 }  // namespace
 
 Assertion::Assertion(std::shared_ptr<const internal::AssertionData> data) : data_(std::move(data)) {}
@@ -180,12 +218,12 @@ std::string_view Assertion::signature_segment() const {
 std::string_view Assertion::signing_input() const {
   return std::string_view(data_->compact).substr(0, data_->dot2);
 }
-const std::string& Assertion::header_bytes() const { return data_->header_bytes; }
+const std::string& Assertion::header_bytes() const { return data_->header->bytes; }
 const std::string& Assertion::payload_bytes() const { return data_->payload_bytes; }
 const std::string& Assertion::signature_bytes() const { return data_->signature_bytes; }
-const Json& Assertion::header() const { return data_->header; }
+const Json& Assertion::header() const { return data_->header->json; }
 const Json& Assertion::payload() const { return data_->payload; }
-bool Assertion::header_is_object() const { return data_->header.is_object(); }
+bool Assertion::header_is_object() const { return data_->header->json.is_object(); }
 bool Assertion::payload_is_object() const { return data_->payload.is_object(); }
 const std::vector<Finding>& Assertion::findings() const { return data_->findings; }
 
@@ -220,10 +258,8 @@ Result<Assertion> decode(std::string_view compact, const DecodeOptions& options)
   const std::string_view p = c.substr(data->dot1 + 1, data->dot2 - data->dot1 - 1);
   const std::string_view s = c.substr(data->dot2 + 1);
 
-  if (decode_segment(h, "header", data->header_bytes, data->findings)) {
-    parse_segment_json(data->header_bytes, "header", data->header, options.max_json_depth,
-                       data->findings);
-  }
+  data->header = header_part(h, options.max_json_depth);
+  data->findings = data->header->findings;
   if (decode_segment(p, "payload", data->payload_bytes, data->findings)) {
     parse_segment_json(data->payload_bytes, "payload", data->payload, options.max_json_depth,
                        data->findings);
