@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan), makes seed corpora from testdata/, and
-# runs each target for SECONDS (default 60). Exits non-zero on any crash, leak or timeout; the
-# reproducer is left in build/fuzz/artifacts/. Turn a reproducer into a regression test by
-# copying it to testdata/fuzz-regressions/<target>/ (tests/fuzz_regression_test.cc replays it).
+# runs each target for SECONDS (default 60), $ASSAY_JOBS of them at a time (default: all cores).
+# Exits non-zero on any crash, leak or timeout; the reproducer is left in build/fuzz/artifacts/.
+# Turn a reproducer into a regression test by copying it to testdata/fuzz-regressions/<target>/
+# (tests/fuzz_regression_test.cc replays it).
 #   fuzz/run.sh [SECONDS] [TARGET...]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -70,24 +71,42 @@ print(f"seeds from {n} vectors")
 PY
 
 mkdir -p "$build/artifacts"
+# Runs one target; its log goes to $build/$t.log and its exit status to $build/$t.status.
+run_target() {
+  local t="$1"
+  local corpus="$build/corpus/$t"
+  mkdir -p "$corpus"
+  local regress="$root/testdata/fuzz-regressions/$t"
+  local extra=()
+  [ -d "$regress" ] && extra+=("$regress")
+  local rc=0
+  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$build/fuzz/${t}_fuzzer" "$corpus" "$build/seeds/$t" "${extra[@]}" \
+    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=131072 \
+    -dict="$root/fuzz/jose.dict" -artifact_prefix="$build/artifacts/$t-" -print_final_stats=1 \
+    > "$build/$t.log" 2>&1 || rc=$?
+  echo "$rc" > "$build/$t.status"
+}
+
+# As many targets at once as there are jobs (each is single-threaded and gets the full time).
+echo "==> fuzzing ${targets[*]} for ${seconds}s each, $jobs at a time"
+for t in "${targets[@]}"; do
+  rm -f "$build/$t.status"
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+    wait -n || true
+  done
+  run_target "$t" &
+done
+wait
+
 status=0
 for t in "${targets[@]}"; do
-  corpus="$build/corpus/$t"
-  mkdir -p "$corpus"
-  regress="$root/testdata/fuzz-regressions/$t"
-  extra=()
-  [ -d "$regress" ] && extra+=("$regress")
-  echo "==> fuzzing $t for ${seconds}s"
-  if ! ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      "$build/fuzz/${t}_fuzzer" "$corpus" "$build/seeds/$t" "${extra[@]}" \
-      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=131072 \
-      -dict="$root/fuzz/jose.dict" -artifact_prefix="$build/artifacts/$t-" -print_final_stats=1 \
-      > "$build/$t.log" 2>&1; then
+  if [ "$(cat "$build/$t.status" 2>/dev/null || echo missing)" != 0 ]; then
     echo "fuzz target $t FAILED; see $build/$t.log and $build/artifacts/"
     tail -40 "$build/$t.log"
     status=1
   else
-    grep -E "stat::number_of_executed_units|cov:" "$build/$t.log" | tail -2
+    echo "$t: $(grep -E "stat::number_of_executed_units" "$build/$t.log" | tail -1)"
   fi
 done
 exit $status
