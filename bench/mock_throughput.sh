@@ -6,8 +6,9 @@
 # Every request is fully validated (strict decode, every rule of the entra profile, the
 # signature check against the registered certificate, the replay cache) and answered with a
 # freshly RS256-signed access token, so one RSA-2048 signature per request is the floor of the
-# work: the ratio printed at the end is requests/s divided by `openssl speed rsa2048` sign/s
-# (one process). One long-lived assertion is reused for every request, as MSAL reuses one for
+# work: the ratios printed at the end are requests/s divided by `openssl speed rsa2048` sign/s,
+# for one process and for as many processes as there are cores (the machine's rate, which the
+# 0.6x target is judged against: the server uses every core). One long-lived assertion is reused for every request, as MSAL reuses one for
 # minutes; the default replay policy "allow" accepts that (CLM042 is a warning under entra).
 # Needs: wrk, openssl, /usr/bin/python3 with python3-cryptography (Debian packages).
 set -euo pipefail
@@ -108,20 +109,27 @@ ERRORS="$(awk '/Socket errors:/ {print}' "$WORK/wrk.txt")"
 P99="$(awk '$1 == "99%" {print $2}' "$WORK/wrk.txt")"
 kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true; MOCK_PID=""
 
-# 4. The machine's raw RSA-2048 sign rate (one process), measured now.
+# 4. The machine's raw RSA-2048 sign rate, one process and one per core, measured now.
+CORES="$(nproc)"
 echo "== openssl speed -seconds $SPEED_SECONDS rsa2048" >&2
 openssl speed -seconds "$SPEED_SECONDS" rsa2048 2>/dev/null | tee "$WORK/speed.txt" >&2
 SIGN="$(awk '/^rsa 2048 bits/ {print $6}' "$WORK/speed.txt")"
+echo "== openssl speed -seconds $SPEED_SECONDS -multi $CORES rsa2048" >&2
+openssl speed -seconds "$SPEED_SECONDS" -multi "$CORES" rsa2048 2>/dev/null | tee "$WORK/speed-multi.txt" >&2
+SIGN_ALL="$(awk '/^rsa 2048 bits/ {print $6}' "$WORK/speed-multi.txt")"
 
 RATIO="$(awk -v r="$RPS" -v s="$SIGN" 'BEGIN { printf "%.2f", r / s }')"
+RATIO_ALL="$(awk -v r="$RPS" -v s="$SIGN_ALL" 'BEGIN { printf "%.2f", r / s }')"
+VERDICT="$(awk -v r="$RATIO_ALL" 'BEGIN { print (r >= 0.6 ? "met" : "MISSED") }')"
 cat <<REPORT
 assay-mock token endpoint ($( [ ${#SCHEME_FLAG[@]} -gt 0 ] && echo http || echo https ), full validation, fresh RS256 access token per request)
   date:        $(date -u +%Y-%m-%dT%H:%M:%SZ)
   machine:     $(uname -srm), $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
   load:        wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (wrk on the same machine)
   throughput:  $RPS requests/s (p99 $P99)${NON2XX:+, NON-2XX: $NON2XX}${ERRORS:+, $ERRORS}
-  rsa2048:     $SIGN sign/s (openssl speed, one process)
-  ratio:       $RATIO x the single-process RSA-2048 sign rate (target >= 0.6)
+  rsa2048:     $SIGN sign/s (openssl speed, one process), $SIGN_ALL sign/s ($CORES processes)
+  ratio:       $RATIO_ALL x the machine's RSA-2048 sign rate, all $CORES cores (target >= 0.6: $VERDICT)
+               $RATIO x the single-process rate
 REPORT
 if [ -n "$NON2XX" ] && [ "$NON2XX" != 0 ]; then
   echo "mock_throughput: some requests were not answered with 200" >&2
