@@ -236,6 +236,35 @@ void finish_clock(const Policy& policy, Report& r) {
   r.max_lifetime = policy.max_lifetime().value_or(default_max_lifetime(r.profile));
 }
 
+// The report for input without a decodable assertion: `cause` (when there is one) is the
+// decode failure as a finding, and only the request rules run.
+Report report_without_assertion(const Policy& policy, const TokenRequest* req,
+                                const Error* cause) {
+  Report r;
+  pick_profile(nullptr, policy, r);
+  finish_clock(policy, r);
+  const auto placeholder = decode("e30.e30.");  // {} . {} . (empty signature) for the context
+  internal::RuleContext ctx{.assertion = *placeholder,
+                            .policy = policy,
+                            .profile = r.profile,
+                            .now = r.now,
+                            .skew = r.skew,
+                            .max_lifetime = r.max_lifetime,
+                            .keys = nullptr,
+                            .request = req,
+                            .replay = nullptr,
+                            .findings = r.findings,
+                            .signature = r.signature};
+  settle_expectations(*placeholder, policy, req, r, ctx);
+  if (cause != nullptr) {
+    ctx.emit(cause->rule_id, cause->message, "");
+  }
+  internal::check_request(ctx);
+  sort_findings(r.findings);
+  r.signature.status = "not-checked";
+  return r;
+}
+
 }  // namespace
 
 Severity Report::max_severity() const {
@@ -294,29 +323,7 @@ Result<Report> verify_input(std::string_view input, const KeySet& keys, const Po
                          internal::parse_input_view(input, options.decode.max_bytes * 4, parsed));
   const TokenRequest* req = parsed.request ? &*parsed.request : nullptr;
   if (token.empty() && req != nullptr) {
-    // A form without an assertion: only the request rules can run.
-    Report r;
-    pick_profile(nullptr, policy, r);
-    finish_clock(policy, r);
-    const Assertion* none = nullptr;
-    (void)none;
-    auto placeholder = decode("e30.e30.");  // {} . {} . (empty signature) for the context
-    internal::RuleContext ctx{.assertion = *placeholder,
-                              .policy = policy,
-                              .profile = r.profile,
-                              .now = r.now,
-                              .skew = r.skew,
-                              .max_lifetime = r.max_lifetime,
-                              .keys = nullptr,
-                              .request = req,
-                              .replay = nullptr,
-                              .findings = r.findings,
-                              .signature = r.signature};
-    settle_expectations(*placeholder, policy, req, r, ctx);
-    internal::check_request(ctx);
-    sort_findings(r.findings);
-    r.signature.status = "not-checked";
-    return r;
+    return report_without_assertion(policy, req, nullptr);  // a form without an assertion
   }
   auto assertion = decode(token, options.decode);
   if (!assertion) {
@@ -324,27 +331,7 @@ Result<Report> verify_input(std::string_view input, const KeySet& keys, const Po
     if (e.rule_id.empty()) {
       return tl::unexpected(e);
     }
-    Report r;
-    pick_profile(nullptr, policy, r);
-    finish_clock(policy, r);
-    auto placeholder = decode("e30.e30.");
-    internal::RuleContext ctx{.assertion = *placeholder,
-                              .policy = policy,
-                              .profile = r.profile,
-                              .now = r.now,
-                              .skew = r.skew,
-                              .max_lifetime = r.max_lifetime,
-                              .keys = nullptr,
-                              .request = req,
-                              .replay = nullptr,
-                              .findings = r.findings,
-                              .signature = r.signature};
-    settle_expectations(*placeholder, policy, req, r, ctx);
-    ctx.emit(e.rule_id, e.message, "");
-    internal::check_request(ctx);
-    sort_findings(r.findings);
-    r.signature.status = "not-checked";
-    return r;
+    return report_without_assertion(policy, req, &e);
   }
   return verify(*assertion, keys, policy, req, options);
 }
