@@ -269,33 +269,28 @@ void run_pair(benchmark::State& state, Raw raw, Lib lib) {
   state.counters["ratio"] = lib_ns > 0 ? raw_ns / lib_ns : 0;
 }
 
-void BM_PairVerify(benchmark::State& state, Alg alg) {
+// libassay verify_input beside the raw verify, over `tokens` (a member of the Fixture).
+void pair_verify(benchmark::State& state, Alg alg, std::vector<std::string> Fixture::*tokens) {
   const Fixture& f = fixture(alg);
+  const std::vector<std::string>& t = f.*tokens;
   run_pair(
       state,
       [&](size_t i) {
-        benchmark::DoNotOptimize(
-            raw_verify(f.raw_public.get(), f.raw_alg, f.tokens[i % kTokenCount]));
+        benchmark::DoNotOptimize(raw_verify(f.raw_public.get(), f.raw_alg, t[i % kTokenCount]));
       },
       [&](size_t i) {
-        auto r = verify_input(f.tokens[i % kTokenCount], f.keys, f.policy);
+        auto r = verify_input(t[i % kTokenCount], f.keys, f.policy);
         benchmark::DoNotOptimize(r);
       });
 }
 
+void BM_PairVerify(benchmark::State& state, Alg alg) {
+  pair_verify(state, alg, &Fixture::tokens);
+}
+
 // The same with a header that changes from token to token (the worst case for decoding).
 void BM_PairVerifyMixed(benchmark::State& state, Alg alg) {
-  const Fixture& f = fixture(alg);
-  run_pair(
-      state,
-      [&](size_t i) {
-        benchmark::DoNotOptimize(
-            raw_verify(f.raw_public.get(), f.raw_alg, f.mixed_tokens[i % kTokenCount]));
-      },
-      [&](size_t i) {
-        auto r = verify_input(f.mixed_tokens[i % kTokenCount], f.keys, f.policy);
-        benchmark::DoNotOptimize(r);
-      });
+  pair_verify(state, alg, &Fixture::mixed_tokens);
 }
 
 void BM_PairBuild(benchmark::State& state, Alg alg) {
