@@ -94,14 +94,11 @@ int run_new(const CertNewOptions& o, const Io& io) {
   if (!pw) {
     return report_error(io, pw.error());
   }
-  Seconds now = now_seconds();
-  if (!o.now.empty()) {
-    auto t = parse_time(o.now);
-    if (!t) {
-      return report_error(io, t.error());
-    }
-    now = *t;
+  const auto clock = now_or_clock(o.now);
+  if (!clock) {
+    return report_error(io, clock.error());
   }
+  const Seconds now = *clock;
   const std::string name = o.name.empty() ? default_name(o.subject) : o.name;
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -234,14 +231,11 @@ int run_show(const CertShowOptions& o, const Io& io) {
       return report_error(io, Error{ErrorCode::kInvalidArgument, "", o.key + ": no key found", ""});
     }
   }
-  Seconds now = now_seconds();
-  if (!o.now.empty()) {
-    auto t = parse_time(o.now);
-    if (!t) {
-      return report_error(io, t.error());
-    }
-    now = *t;
+  const auto clock = now_or_clock(o.now);
+  if (!clock) {
+    return report_error(io, clock.error());
   }
+  const Seconds now = *clock;
   const bool valid_now = c.valid_at(now);
   const bool has_key = key.has_value();
   const bool matches = has_key && key_matches_certificate(*key, c);

@@ -21,6 +21,13 @@ std::string env_or_empty(const char* name) {
   return v != nullptr ? v : "";
 }
 
+Result<Seconds> now_or_clock(const std::string& now_option) {
+  if (now_option.empty()) {
+    return now_seconds();
+  }
+  return parse_time(now_option);
+}
+
 Result<void> write_atomic(const std::string& path, const std::string& data, mode_t mode) {
   // mkstemp: a new file (O_EXCL) with a random name, so nothing already there (a file or a
   // symlink someone planted) is followed, truncated or keeps a wider mode.

@@ -23,6 +23,9 @@ namespace assay::cli {
 // (standard input).
 [[nodiscard]] Result<std::string> read_input_arg(const std::string& arg, std::istream& in);
 
+// The time of a --now option (epoch seconds or RFC 3339) when given, else the clock.
+[[nodiscard]] Result<Seconds> now_or_clock(const std::string& now_option);
+
 // Writes `data` to `path` atomically (a temporary file in the same directory, then rename), so
 // a failure never leaves a partial file, with `mode` permissions (e.g. 0600) from the start.
 [[nodiscard]] Result<void> write_atomic(const std::string& path, const std::string& data,
