@@ -639,7 +639,17 @@ void MockServer::handle(httplib::Request& req, httplib::Response& res) {
   note.start = std::chrono::steady_clock::now();
   note.started = true;
   impl_->state->request_count.fetch_add(1, std::memory_order_relaxed);
-  const bool routed = impl_->routes.dispatch(req, res);
+  // What cpp-httplib refuses before routing never reaches the routes here either: a path
+  // beyond its request-URI limit (414; libstdc++'s regex matching recurses per character, so
+  // the routes must not see unbounded paths) and a body beyond the payload limit (413).
+  bool routed = false;
+  if (req.path.size() > CPPHTTPLIB_REQUEST_URI_MAX_LENGTH) {
+    res.status = 414;
+  } else if (req.body.size() > kPayloadMaxBytes) {
+    res.status = 413;
+  } else {
+    routed = impl_->routes.dispatch(req, res);
+  }
   note.answered = routed;
   if (res.status == -1) {
     res.status = routed ? 200 : 404;

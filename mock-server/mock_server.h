@@ -97,7 +97,8 @@ class MockServer {
 
   // Handles one request in process as the server routes it, without a connection, fault
   // injection or the request log (the fuzz target drives this). `req` is as cpp-httplib would
-  // have parsed it: method, decoded path, headers, query params, body.
+  // have parsed it: method, decoded path, headers, query params, body. A path or body beyond
+  // cpp-httplib's limits is refused as cpp-httplib would (414, 413).
   void handle(httplib::Request& req, httplib::Response& res);
 
  private:

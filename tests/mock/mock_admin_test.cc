@@ -34,6 +34,36 @@ TEST_F(MockAdmin, Health) {
   EXPECT_EQ(b["url"], base());
 }
 
+TEST_F(MockAdmin, InProcessHandlingRefusesWhatCppHttplibWould) {
+  // MockServer::handle (the fuzz target's entry) sees no path or body cpp-httplib would have
+  // refused before routing: the routes' regex matching recurses per character of the path.
+  httplib::Request req;
+  req.method = "GET";
+  req.path = "/" + std::string(90000, 'a') + "/discovery/keys";
+  httplib::Response res;
+  server_->handle(req, res);
+  EXPECT_EQ(res.status, 414);
+  EXPECT_EQ(res.get_header_value("Connection"), "close");
+
+  httplib::Request post;
+  post.method = "POST";
+  post.path = "/" + std::string(kMockDomain) + "/oauth2/v2.0/token";
+  post.set_header("Content-Type", "application/x-www-form-urlencoded");
+  post.body = std::string(1024 * 1024 + 1, 'x');
+  httplib::Response big;
+  server_->handle(post, big);
+  EXPECT_EQ(big.status, 413);
+
+  // Right at the limit the request is routed (and the tenant judged).
+  httplib::Request edge;
+  edge.method = "GET";
+  edge.path = "/" + std::string(8192 - 16, 'a') + "/discovery/keys";
+  ASSERT_EQ(edge.path.size(), 8192u);
+  httplib::Response at_limit;
+  server_->handle(edge, at_limit);
+  EXPECT_NE(at_limit.status, 414);
+}
+
 TEST_F(MockAdmin, JournalKeepsTokenRequestsWithoutSecrets) {
   const std::string url = token_url();
   const std::string token = assertion(spec_for(kDaemon, url));
