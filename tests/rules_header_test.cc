@@ -122,6 +122,33 @@ const std::vector<RuleCase>& header_rule_cases() {
        c.header["x5t"] = v;
      },
      {"HDR013"}},
+    // Non-zero unused bits in a thumbprint of the right length: a warning under entra (which
+    // matches the decoded bytes), an error under the strict profiles; never HDR010.
+    {"X5tNonCanonicalBits",
+     [](Case& c) {
+       c.header.erase("x5t#S256");
+       c.header["x5t"] = non_canonical(x5t_of("rsa-2048.crt.pem"));
+     },
+     {"HDR028"}},
+    {"X5tNonCanonicalBitsRfc7523",
+     [](Case& c) {
+       c.profile = Profile::kRfc7523;
+       c.header.erase("x5t#S256");
+       c.header["x5t"] = non_canonical(x5t_of("rsa-2048.crt.pem"));
+     },
+     {"HDR028"}},
+    {"X5tS256NonCanonicalBits",
+     [](Case& c) { c.header["x5t#S256"] = non_canonical(x5t_s256_of("rsa-2048.crt.pem")); },
+     {"HDR028"}},
+    {"X5tNonCanonicalPadded",
+     [](Case& c) {
+       c.header.erase("x5t#S256");
+       c.header["x5t"] = non_canonical(x5t_of("rsa-2048.crt.pem")) + "=";
+     },
+     {"HDR012", "HDR028"}},
+    {"X5tNonCanonicalWrongLengthNearMiss",
+     [](Case& c) { c.header["x5t"] = non_canonical(x5t_s256_of("rsa-2048.crt.pem")); },
+     {"HDR010", "KEY001"}},
     {"KidNotString", [](Case& c) { c.header["kid"] = 5; }, {"HDR014"}},
     {"KidPathTraversal", [](Case& c) { c.header["kid"] = "../../../../dev/null"; }, {"HDR015"}},
     {"EmbeddedJwk",
@@ -183,6 +210,54 @@ namespace {
 class HeaderRules : public ::testing::TestWithParam<RuleCase> {};
 TEST_P(HeaderRules, FireExactly) { expect_rules(GetParam()); }
 INSTANTIATE_TEST_SUITE_P(Cases, HeaderRules, ::testing::ValuesIn(header_rule_cases()), case_name);
+
+// The x5t of the 2015 Exchange daemon-app sample, which Entra accepted: the same 20 bytes as the
+// canonical "W-Kt0b4B7RkK34cdXVR91e_nf9w", spelt with a non-zero unused bit.
+TEST(HeaderRules, ExchangeSampleThumbprintWarnsUnderEntraFailsStrict) {
+  Case c;
+  c.header = Json::object({{"alg", "RS256"}, {"x5t", "W-Kt0b4B7RkK34cdXVR91e_nf9x"}});
+  c.alg = Alg::kRS256;
+  c.keyless = true;  // no certificate of that thumbprint: as `assay inspect` sees the sample
+  const Report entra = run_case(c);
+  EXPECT_EQ(rule_ids(entra), std::vector<std::string>{"HDR028"});
+  const Finding* f = first_finding(entra, "HDR028");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::kWarning);
+  EXPECT_EQ(f->pointer, "/header/x5t");
+  EXPECT_NE(f->message.find("5BE2ADD1BE01ED190ADF871D5D547DD5EFE77FDC"), std::string::npos)
+      << f->message;
+  EXPECT_NE(f->message.find("\"W-Kt0b4B7RkK34cdXVR91e_nf9w\""), std::string::npos) << f->message;
+  EXPECT_NE(f->hint.find("dotnet/runtime#105262"), std::string::npos) << f->hint;
+  EXPECT_TRUE(entra.passes());
+
+  for (Profile p : {Profile::kRfc7523, Profile::kRfc7523bis, Profile::kOidc}) {
+    c.profile = p;
+    const Report strict = run_case(c);
+    const Finding* s = first_finding(strict, "HDR028");
+    ASSERT_NE(s, nullptr) << profile_name(p);
+    EXPECT_EQ(s->severity, Severity::kError) << profile_name(p);
+    EXPECT_EQ(first_finding(strict, "HDR010"), nullptr) << profile_name(p);
+  }
+}
+
+// The decoded bytes name the certificate, so the signature is checked with it and no key rule
+// fires; the x5t#S256 form too.
+TEST(HeaderRules, NonCanonicalThumbprintStillSelectsTheCertificate) {
+  for (const char* name : {"x5t", "x5t#S256"}) {
+    Case c;
+    c.header.erase("x5t#S256");
+    const std::string canonical = std::string_view(name) == "x5t"
+                                      ? x5t_of("rsa-2048.crt.pem")
+                                      : x5t_s256_of("rsa-2048.crt.pem");
+    c.header[name] = non_canonical(canonical);
+    const Report r = run_case(c);
+    EXPECT_EQ(rule_ids(r), std::vector<std::string>{"HDR028"}) << name;
+    EXPECT_TRUE(r.signature.verified) << name;
+    const Finding* f = first_finding(r, "HDR028");
+    ASSERT_NE(f, nullptr);
+    EXPECT_NE(f->message.find("\"" + canonical + "\""), std::string::npos) << f->message;
+  }
+}
 
 }  // namespace
 }  // namespace assay::test

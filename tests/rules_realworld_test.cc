@@ -79,6 +79,19 @@ const std::vector<RuleCase>& realworld_rule_cases() {
          c.payload.erase("iat");
        },
        {}},
+      // The 2015 Exchange daemon-app sample: RS256, an x5t with a non-zero unused bit (Entra
+      // matches the decoded bytes), v1 audience, nbf five minutes back and exp ten after it.
+      {"ExchangeSample2015",
+       [](Case& c) {
+         c.alg = Alg::kRS256;
+         c.header = Json::object(
+             {{"alg", "RS256"}, {"x5t", non_canonical(x5t_of("rsa-2048.crt.pem"))}});
+         c.payload["aud"] = kV1Endpoint;
+         c.payload.erase("iat");
+         c.payload["nbf"] = kNow - 300;
+         c.payload["exp"] = kNow + 300;
+       },
+       {"HDR028"}},
       // MSAL Python and Node reuse one assertion for minutes: a second use is a warning only.
       {"MsalReuseLaterInItsLife",
        [](Case& c) { c.args = {"--now", std::to_string(kNow + 540)}; }, {}},

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <tuple>
 #include <unistd.h>
 
 #include <gmock/gmock.h>
@@ -14,6 +15,7 @@
 #include "assay/timefmt.h"
 #include "mock/mock_fixture.h"
 #include "support/testdata.h"
+#include "support/tokens.h"
 
 namespace assay::test {
 namespace {
@@ -527,6 +529,53 @@ TEST_F(MockEntra, PaddedThumbprintIsAcceptedWithAWarning) {
   EXPECT_EQ(res->status, 200) << res->body;
   EXPECT_THAT(rules_header(res), Contains("HDR012"));
   EXPECT_THAT(rules_header(res), Contains("CLM039"));
+}
+
+// The shape of the 2015 Exchange daemon-app sample, signed with testdata/keys/`key`: RS256,
+// thumbprint header `name` = `thumbprint` spelt with a non-zero unused bit, nbf five minutes
+// back, exp five minutes ahead.
+std::string exchange_sample(const std::string& url, const char* name, const std::string& thumbprint,
+                            const std::string& key, const std::string& jti) {
+  const int64_t now = now_seconds().time_since_epoch().count();
+  const Json header = {{"alg", "RS256"}, {name, non_canonical(thumbprint)}};
+  const Json claims = {{"aud", url},       {"iss", kDaemon},   {"sub", kDaemon},
+                       {"nbf", now - 300}, {"exp", now + 300}, {"jti", jti}};
+  auto token = sign_compact(header, claims, Alg::kRS256, load_test_private_key(key));
+  EXPECT_TRUE(token) << token.error().message;
+  return token ? *token : std::string();
+}
+
+// Entra matches the decoded bytes, so the registered certificate is found and the token issued;
+// assay notes the non-canonical spelling (HDR028), which is not a length problem (HDR010).
+TEST_F(MockEntra, NonCanonicalThumbprintIsAcceptedWithAWarning) {
+  const std::string url = token_url();
+  const Thumbprints t = load_test_certificate("rsa-2048.crt.pem").thumbprints();
+  for (const auto& [name, canonical, jti] :
+       {std::tuple{"x5t", t.x5t, "9c1b1f8e-9a7d-4c3b-8e2f-1a0b9c8d7e60"},
+        std::tuple{"x5t#S256", t.x5t_s256, "9c1b1f8e-9a7d-4c3b-8e2f-1a0b9c8d7e61"}}) {
+    SCOPED_TRACE(name);
+    auto res = post_form(
+        url, form(kDaemon, exchange_sample(url, name, canonical, "rsa-2048.key.pem", jti)));
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200) << res->body;
+    EXPECT_TRUE(body_of(res).contains("access_token")) << res->body;
+    EXPECT_THAT(rules_header(res), Contains("HDR028"));
+    EXPECT_THAT(rules_header(res), Not(Contains("HDR010")));
+  }
+}
+
+// The decoded bytes still have to name a registered certificate.
+TEST_F(MockEntra, NonCanonicalThumbprintOfAnotherCertificateIsNotFound) {
+  const std::string url = token_url();
+  const Thumbprints other = load_test_certificate("rsa-2048-b.crt.pem").thumbprints();
+  auto res = post_form(url, form(kDaemon, exchange_sample(url, "x5t", other.x5t,
+                                                          "rsa-2048-b.key.pem",
+                                                          "ac1b1f8e-9a7d-4c3b-8e2f-1a0b9c8d7e6f")));
+  expect_entra_error(res, 401, "invalid_client", 700027, base());
+  EXPECT_THAT(assay_rules(res), Contains("HDR028"));
+  EXPECT_THAT(description(res),
+              HasSubstr("[Reason - The key was not found., Thumbprint of key used by client: '" +
+                        other.sha1_hex + "'"));
 }
 
 TEST_F(MockEntra, ExpiredRegisteredCertificate) {

@@ -6,6 +6,7 @@
 
 #include "assay/build.h"
 #include "support/testdata.h"
+#include "support/tokens.h"
 
 namespace assay::test {
 namespace {
@@ -86,6 +87,58 @@ TEST(TokenVerdict, WarningsNeverFailButAreListed) {
                                  mock::ReplayPolicy::kReject);
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.aadsts, mock::kReplayAadsts);
+}
+
+// A thumbprint with a non-zero unused bit that names the registered certificate: Entra (and
+// the mock) issue the token with a warning; a strict judgement refuses it on HDR028 alone.
+TEST(TokenVerdict, NonCanonicalThumbprintPassesEntraFailsStrict) {
+  const std::string url = kV2Endpoint;
+  const Json header = {
+      {"alg", "RS256"}, {"typ", "JWT"}, {"x5t", non_canonical(x5t_of("rsa-2048.crt.pem"))}};
+  const Json claims = {{"aud", url},
+                       {"iss", kClientId},
+                       {"sub", kClientId},
+                       {"iat", kNow},
+                       {"nbf", kNow},
+                       {"exp", kNow + 300},
+                       {"jti", "bc1b1f8e-9a7d-4c3b-8e2f-1a0b9c8d7e6f"}};
+  auto token = sign_compact(header, claims, Alg::kRS256, load_test_private_key("rsa-2048.key.pem"));
+  ASSERT_TRUE(token);
+  auto form = parse_form(form_body(
+      {{"grant_type", "client_credentials"},
+       {"client_id", kClientId},
+       {"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+       {"client_assertion", *token},
+       {"scope", "https://graph.microsoft.com/.default"}}));
+  ASSERT_TRUE(form);
+  KeySet keys;
+  keys.certificates = {load_test_certificate("rsa-2048.crt.pem")};
+
+  for (Profile p : {Profile::kEntra, Profile::kRfc7523}) {
+    SCOPED_TRACE(profile_name(p));
+    PolicyBuilder pb;
+    pb.profile(p).expect_audience(url).expect_client_id(kClientId).fixed_now(
+        Seconds{std::chrono::seconds{kNow}});
+    if (p == Profile::kEntra) {
+      pb.endpoint(EntraEndpoint::kV2);
+    }
+    auto policy = pb.build();
+    ASSERT_TRUE(policy) << policy.error().message;
+    auto report = mock::evaluate_token_request(*form, keys, *policy, VerifyOptions{});
+    ASSERT_TRUE(report) << report.error().message;
+    EXPECT_TRUE(report->signature.verified);
+    const mock::TokenVerdict v =
+        mock::decide_token_verdict(*report, true, true, mock::ReplayPolicy::kAllow);
+    EXPECT_EQ(v.rules, std::vector<std::string>{"HDR028"});
+    if (p == Profile::kEntra) {
+      EXPECT_TRUE(v.ok);
+    } else {
+      EXPECT_FALSE(v.ok);
+      ASSERT_TRUE(v.decisive);
+      EXPECT_EQ(v.decisive->rule_id, "HDR028");
+      EXPECT_EQ(v.aadsts, 50027);  // no catalogue code: "JWT token is invalid or malformed"
+    }
+  }
 }
 
 TEST(TokenVerdict, DescriptionsCarryTheRealValues) {

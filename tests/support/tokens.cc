@@ -37,6 +37,20 @@ std::string x5t_s256_of(const std::string& cert_file) {
   return load_test_certificate(cert_file).thumbprints().x5t_s256;
 }
 
+std::string non_canonical(const std::string& b64url) {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  EXPECT_NE(b64url.size() % 4, 0U) << b64url << " has no unused bits";
+  std::string out = b64url;
+  const size_t v = out.empty() ? std::string_view::npos : kAlphabet.find(out.back());
+  if (v == std::string_view::npos || v % 4 != 0) {
+    ADD_FAILURE() << b64url << " is not canonical base64url";
+    return out;
+  }
+  out.back() = kAlphabet[v | 1];
+  return out;
+}
+
 std::string build_token(const Case& c) {
   const Key key = load_test_private_key(c.signing_key);
   const std::string h = c.raw_header.value_or(c.header.dump());
@@ -155,6 +169,12 @@ Report run_case(const Case& c) {
   auto r = verify_input(case_input(c, token), ks, *policy, opts);
   EXPECT_TRUE(r) << (r ? "" : r.error().message);
   return r ? *r : Report();
+}
+
+const Finding* first_finding(const Report& r, std::string_view rule_id) {
+  const auto it = std::find_if(r.findings.begin(), r.findings.end(),
+                               [&](const Finding& f) { return f.rule_id == rule_id; });
+  return it != r.findings.end() ? &*it : nullptr;
 }
 
 std::vector<std::string> rule_ids(const Report& r) {

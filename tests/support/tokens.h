@@ -63,6 +63,11 @@ struct Case {
 std::string x5t_of(const std::string& cert_file);
 std::string x5t_s256_of(const std::string& cert_file);
 
+// `b64url` (canonical base64url whose length is not a multiple of 4, so its last character has
+// unused bits) spelt with the lowest unused bit set: the same bytes, another string, like the
+// x5t "W-Kt0b4B7RkK34cdXVR91e_nf9x" of the 2015 Exchange sample.
+std::string non_canonical(const std::string& b64url);
+
 // Builds the token of `c`.
 std::string build_token(const Case& c);
 
@@ -75,6 +80,9 @@ std::string case_input(const Case& c, const std::string& token);
 
 // Builds and verifies; fails the test on an engine error.
 Report run_case(const Case& c);
+
+// The first finding of rule `rule_id` in `r`, or null.
+const Finding* first_finding(const Report& r, std::string_view rule_id);
 
 // The rule IDs of a report, sorted and de-duplicated.
 std::vector<std::string> rule_ids(const Report& r);

@@ -21,6 +21,12 @@ bool is_hex40(std::string_view s, size_t len) {
          std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
 }
 
+// The last base64 character of `value` (skipping trailing padding and whitespace).
+char last_base64_char(std::string_view value) {
+  const size_t end = value.find_last_not_of("= \t\r\n");
+  return end == std::string_view::npos ? '?' : value[end];
+}
+
 std::string upper(std::string s) {
   for (char& c : s) {
     c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -77,22 +83,40 @@ void check_thumbprint(RuleContext& ctx, const std::string& name, const std::stri
   if (lenient->irregularities.empty()) {
     return;  // the canonical form: nothing to report
   }
+  // The right length: Entra matches the decoded bytes (see the note on .NET's decoder in
+  // registry.cc), so each irregularity is its own rule with its own severity per profile.
   const std::string canonical = base64url_encode(bytes);
   for (Base64Irregularity irr : lenient->irregularities) {
-    if (irr == Base64Irregularity::kPadding) {
-      ctx.emit("HDR012", name + " " + quote(value) + " has '=' padding", pointer(),
-               "use " + quote(canonical));
-    } else if (irr == Base64Irregularity::kStandardAlphabet) {
-      ctx.emit("HDR013",
-               name + " " + quote(value) +
-                   " uses the standard base64 alphabet, as the app manifest's "
-                   "customKeyIdentifier does",
-               pointer(), "use the base64url form " + quote(canonical));
-    } else {
-      ctx.emit("HDR010",
-               name + " " + quote(value) + " is not canonical base64url (" +
-                   std::string(base64_irregularity_name(irr)) + ")",
-               pointer(), "use " + quote(canonical));
+    switch (irr) {
+      case Base64Irregularity::kPadding:
+        ctx.emit("HDR012", name + " " + quote(value) + " has '=' padding", pointer(),
+                 "use " + quote(canonical));
+        break;
+      case Base64Irregularity::kStandardAlphabet:
+        ctx.emit("HDR013",
+                 name + " " + quote(value) +
+                     " uses the standard base64 alphabet, as the app manifest's "
+                     "customKeyIdentifier does",
+                 pointer(), "use the base64url form " + quote(canonical));
+        break;
+      case Base64Irregularity::kNonCanonicalBits:
+        ctx.emit("HDR028",
+                 name + " " + quote(value) + " decodes to the " + hash + " thumbprint " +
+                     hex_upper(bytes) + ", but its last character '" +
+                     std::string(1, last_base64_char(value)) +
+                     "' has non-zero unused bits; the canonical spelling is " + quote(canonical),
+                 pointer(),
+                 "use " + quote(canonical) +
+                     ": Entra's .NET decoder ignores the unused bits today, but the .NET 11 "
+                     "decoder rejects them (dotnet/runtime#105262), so a service moving to it "
+                     "would refuse the token");
+        break;
+      case Base64Irregularity::kWhitespace:
+        // .NET's decoder pads by the length with the whitespace counted, so Entra fails to
+        // decode it unless the whitespace count happens to be a multiple of four.
+        ctx.emit("HDR010", name + " " + quote(value) + " is not canonical base64url (whitespace)",
+                 pointer(), "use " + quote(canonical));
+        break;
     }
   }
 }

@@ -146,6 +146,26 @@ constexpr std::array kRules = {
              "Build a new assertion with a new jti for every request.",
              "OIDC Core §9; RFC 7523 §3 item 7", 0, kEntraWStrictE, false, false},
     // ---------------------------------------------------------------- encoding and structure
+    // base64url leniency, per rule (ENC002-ENC006 for segments; HDR010, HDR012, HDR013 and
+    // HDR028 for thumbprints). What .NET does, which Entra runs on:
+    // - Microsoft.IdentityModel's Base64UrlEncoder.DecodeBytes maps '-' '_' to '+' '/', pads
+    //   by length % 4 and hands the text to Convert.FromBase64String (TryFromBase64Chars in
+    //   newer releases) (AzureAD/azure-activedirectory-identitymodel-extensions-for-dotnet,
+    //   src/Microsoft.IdentityModel.Tokens/Base64UrlEncoder.cs). So a value that already has
+    //   '=' padding decodes, '+' and '/' decode, and whitespace, which Convert skips but the
+    //   padding arithmetic counts, fails unless it comes in fours.
+    // - Convert ignores non-zero unused bits in every .NET before 11; .NET 11 rejects them
+    //   (dotnet/runtime#105262, the break reported in dotnet/runtime#133495).
+    // - A compact token must first match JwtConstants.JsonCompactSerializationRegex,
+    //   ^[A-Za-z0-9-_]+\.[A-Za-z0-9-_]+\.[A-Za-z0-9-_]*$, which refuses '=', '+', '/' and
+    //   whitespace in the segments themselves.
+    // - Entra matches a thumbprint on its decoded bytes: AADSTS700027 echoes them as hex, MSAL
+    //   Python's padded x5t is accepted, and the 2015 Exchange sample with the non-canonical
+    //   x5t "W-Kt0b4B7RkK34cdXVR91e_nf9x" worked.
+    // Hence under entra: ENC002-ENC004 and whitespace in a thumbprint (HDR010) are errors;
+    // ENC006, HDR012, HDR013 and HDR028 are warnings. The strict profiles follow RFC 7515 §2
+    // and RFC 4648 §3.5 and fail them all. JWK members (key.cc) are decoded strictly for every
+    // profile: a JWK is the verifier's own key input, which Entra never reads.
     RuleInfo{"ENC001", "compact-segments",
              "The assertion is not a compact JWS of three dot-separated segments (five segments "
              "is a JWE, two means the signature part is missing).",
@@ -168,8 +188,8 @@ constexpr std::array kRules = {
     RuleInfo{"ENC006", "b64-noncanonical",
              "A segment's last character has non-zero unused bits, so other strings decode to "
              "the same bytes.",
-             "Re-encode the segment canonically; malleable encodings defeat replay caches keyed on "
-             "the token.",
+             "Re-encode the segment canonically: malleable encodings defeat replay caches keyed "
+             "on the token, and the .NET 11 base64 decoder rejects them (dotnet/runtime#105262).",
              "RFC 4648 §3.5; RFC 7515 §2", 0, kEntraWStrictE, false, false},
     RuleInfo{"ENC007", "json-bom", "The header or claims JSON starts with a UTF-8 byte order mark.",
              "Serialize JSON without a byte order mark.", "RFC 8259 §8.1; RFC 7515 §5.2 step 3",
@@ -304,7 +324,7 @@ constexpr std::array kRules = {
              "A thumbprint uses the standard base64 alphabet: usually the app manifest's "
              "customKeyIdentifier pasted as x5t.",
              "Convert to base64url ('+' to '-', '/' to '_', no '='); the message shows the value.",
-             "RFC 7515 §2, §4.1.7", 700027, kEntraWStrictE, false, false},
+             "RFC 7515 §2, §4.1.7", 0, kEntraWStrictE, false, false},
     RuleInfo{"HDR014", "key-id-type", "x5t, x5t#S256 or kid is not a non-empty string.",
              "Key identifiers are JSON strings.", "RFC 7515 §4.1.4, §4.1.7, §4.1.8", 50027, kAllE,
              false, false},
@@ -359,6 +379,13 @@ constexpr std::array kRules = {
     RuleInfo{"HDR027", "cty-nested", "cty marks a nested JWT: an assertion is a single JWS.",
              "Remove cty and sign the claims directly.", "RFC 7519 §5.2; RFC 7523 §2.2", 50027,
              kAllE, false, false},
+    RuleInfo{"HDR028", "thumbprint-noncanonical",
+             "A thumbprint header decodes to the right length, but its last character has "
+             "non-zero unused bits: a non-canonical spelling of the same hash (Entra accepts it).",
+             "Use the canonical spelling the message shows. Entra's .NET decoder ignores the "
+             "unused bits; the .NET 11 decoder rejects them (dotnet/runtime#105262), so a "
+             "service moving to it would refuse the token.",
+             "RFC 4648 §3.5; RFC 7515 §2, §4.1.7, §4.1.8", 0, kEntraWStrictE, false, false},
     // ---------------------------------------------------------------- keys and certificates
     RuleInfo{"KEY001", "thumbprint-mismatch",
              "x5t or x5t#S256 does not match the given certificate.",
