@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "assay/base64url.h"
@@ -166,6 +167,21 @@ const std::vector<RuleCase>& key_rule_cases() {
     {"NoKeyMaterial", [](Case& c) { c.certificates.clear(); }, {"SIG011"}},
     {"ThumbprintOfAnotherCertificate",
      [](Case& c) { c.header["x5t#S256"] = x5t_s256_of("rsa-2048-b.crt.pem"); }, {"KEY001"}},
+    // The header and the key both belong to another certificate: KEY001 and SIG002.
+    {"ThumbprintAndKeyOfAnotherCertificate",
+     [](Case& c) {
+       c.signing_key = "rsa-2048-b.key.pem";
+       c.header["x5t#S256"] = x5t_s256_of("rsa-2048-b.crt.pem");
+     },
+     {"KEY001", "SIG002"}},
+    // x5t names the certificate, x5t#S256 and the signing key another one.
+    {"OneThumbprintMatchesAnotherKeySigned",
+     [](Case& c) {
+       c.signing_key = "rsa-2048-b.key.pem";
+       c.header["x5t#S256"] = x5t_s256_of("rsa-2048-b.crt.pem");
+       c.header["x5t"] = x5t_of("rsa-2048.crt.pem");
+     },
+     {"KEY001", "SIG002"}},
     {"UnknownKidInJwks",
      [](Case& c) {
        c.profile = Profile::kRfc7523;
@@ -262,6 +278,46 @@ TEST(KeyRules, ThumbprintMismatchShowsEveryForm) {
   }
   EXPECT_TRUE(saw_sha1);
   EXPECT_TRUE(r.signature.verified);
+}
+
+// KEY001 tells the user to change the header only when the named certificate's key made the
+// signature; when SIG002 says it did not, a corrected header would still fail.
+TEST(KeyRules, ThumbprintFixDependsOnWhoSigned) {
+  const std::string mine = x5t_s256_of("rsa-2048.crt.pem");
+  const std::string set_hint = "set x5t#S256 to \"" + mine + "\"";
+
+  Case header_only;  // signed with the certificate's key: the header is the only mistake
+  header_only.header["x5t#S256"] = x5t_s256_of("rsa-2048-b.crt.pem");
+  const Report a = run_case(header_only);
+  ASSERT_NE(first_finding(a, "KEY001"), nullptr);
+  EXPECT_EQ(first_finding(a, "KEY001")->hint, set_hint);
+
+  Case padding = header_only;  // the key signed, with PKCS#1 v1.5 under PS256 (SIG008)
+  padding.custom_sign = [](const std::string& in) {
+    return sign(Alg::kRS256, load_test_private_key("rsa-2048.key.pem"), in).value();
+  };
+  const Report b = run_case(padding);
+  ASSERT_NE(first_finding(b, "SIG008"), nullptr);
+  EXPECT_EQ(first_finding(b, "KEY001")->hint, set_hint);
+
+  for (const std::string name :
+       {"ThumbprintAndKeyOfAnotherCertificate", "OneThumbprintMatchesAnotherKeySigned"}) {
+    const auto& cases = key_rule_cases();
+    const auto it = std::find_if(cases.begin(), cases.end(),
+                                 [&](const RuleCase& rc) { return rc.name == name; });
+    ASSERT_NE(it, cases.end()) << name;
+    Case c;
+    it->setup(c);
+    const Report r = run_case(c);
+    ASSERT_NE(first_finding(r, "SIG002"), nullptr) << name;
+    const Finding* f = first_finding(r, "KEY001");
+    ASSERT_NE(f, nullptr) << name;
+    EXPECT_EQ(f->pointer, "/header/x5t#S256") << name;
+    EXPECT_FALSE(f->hint.starts_with("set ")) << name << ": " << f->hint;
+    EXPECT_NE(f->hint.find("does not verify"), std::string::npos) << f->hint;
+    EXPECT_NE(f->hint.find("cannot help"), std::string::npos) << f->hint;
+    EXPECT_NE(f->hint.find(mine), std::string::npos) << f->hint;
+  }
 }
 
 TEST(KeyRules, HexThumbprintHintCarriesTheCorrectValue) {

@@ -103,6 +103,22 @@ std::string all_forms(std::string_view raw) {
          quote(base64_encode(raw));
 }
 
+// The fix for header `name`, which should be `correct` to name `cand`. Correcting the header
+// helps only when `cand`'s key made the signature (perhaps with another padding or salt, which
+// SIG007/SIG008 explain); when the signature does not verify with it either (SIG002), the token
+// was signed with another key, and a header naming `cand` would still fail.
+std::string thumbprint_fix(std::string_view name, const std::string& correct, bool key_signed,
+                           const Candidate& cand) {
+  const std::string n(name);
+  if (key_signed) {
+    return "set " + n + " to " + quote(correct);
+  }
+  return std::string("the signature does not verify with ") +
+         (cand.cert != nullptr ? "this certificate's key" : "this key") + " either, so changing " +
+         n + " alone cannot help: sign with its private key (and set " + n + " to " +
+         quote(correct) + "), or register the certificate of the key that signed the token";
+}
+
 void emit_signature_outcome(RuleContext& ctx, const SignatureCheck& check, Alg alg,
                             const Candidate& cand) {
   const std::string a(alg_name(alg));
@@ -182,6 +198,136 @@ void check_hmac_confusion(RuleContext& ctx, std::string_view alg, const std::vec
         return;
       }
     }
+  }
+}
+
+// What the header names, and which candidates the signature was tried with, for the key
+// selection findings (KEY001, KEY002, KEY008).
+struct KeySelection {
+  std::string_view x5t_text;
+  std::string_view x5ts_text;
+  std::string_view kid;
+  const std::string& x5t;   // decoded
+  const std::string& x5ts;  // decoded
+  const std::vector<Candidate>& cands;
+  const Candidate* chosen;       // the candidate the header identifies, if any
+  const Candidate* verified_by;  // the candidate the signature verifies with, if any
+  const Candidate* first_tried;
+  SignatureStatus first_status;
+
+  // Whether `c`'s key made the signature, if only with another padding or salt.
+  bool signed_with(const Candidate& c) const {
+    if (verified_by != nullptr) {
+      return verified_by == &c;
+    }
+    return first_tried == &c && (first_status == SignatureStatus::kPssSalt ||
+                                 first_status == SignatureStatus::kPaddingMismatch);
+  }
+};
+
+// The header identifies none of the candidates.
+void check_unidentified_key(RuleContext& ctx, const KeySelection& s) {
+  const std::vector<Candidate>& cands = s.cands;
+  const bool single_cert = cands.size() == 1 && cands.front().cert != nullptr;
+  const std::string also = s.verified_by != nullptr
+                               ? "; the signature does verify with " + s.verified_by->label()
+                               : std::string();
+  if (single_cert && (!s.x5t_text.empty() || !s.x5ts_text.empty())) {
+    const Thumbprints& t = cands.front().cert->thumbprints();
+    const bool key_signed = s.signed_with(cands.front());
+    if (!s.x5ts_text.empty() && s.x5ts != t.sha256) {
+      ctx.emit(
+          "KEY001",
+          "x5t#S256 " + quote(s.x5ts_text) + " (" +
+              (s.x5ts.size() == 32 ? all_forms(s.x5ts) : "not a SHA-256 value") +
+              ") is not the thumbprint of " + cert_label(*cands.front().cert) +
+              ", whose x5t#S256 is " + quote(t.x5t_s256) + " (hex " + t.sha256_hex + ")" + also,
+          "/header/x5t#S256", thumbprint_fix("x5t#S256", t.x5t_s256, key_signed, cands.front()));
+    }
+    if (!s.x5t_text.empty() && s.x5t != t.sha1) {
+      ctx.emit("KEY001",
+               "x5t " + quote(s.x5t_text) + " (" +
+                   (s.x5t.size() == 20 ? all_forms(s.x5t) : "not a SHA-1 value") +
+                   ") is not the thumbprint of " + cert_label(*cands.front().cert) +
+                   ", whose x5t is " + quote(t.x5t) + " (hex " + t.sha1_hex +
+                   ", customKeyIdentifier " + quote(t.custom_key_identifier) + ")" + also,
+               "/header/x5t", thumbprint_fix("x5t", t.x5t, key_signed, cands.front()));
+    }
+  } else if (!s.kid.empty() && s.x5t_text.empty() && s.x5ts_text.empty() &&
+             ctx.profile != Profile::kEntra && cands.size() == 1) {
+    ctx.emit("KEY008", "kid " + quote(s.kid) + " does not identify " + cands.front().label() + also,
+             "/header/kid");
+  } else {
+    std::string ids;
+    if (!s.x5ts_text.empty()) {
+      ids += "x5t#S256 " + quote(s.x5ts_text) +
+             (s.x5ts.size() == 32 ? " (hex " + hex_upper(s.x5ts) + ")" : "");
+    }
+    if (!s.x5t_text.empty()) {
+      ids += (ids.empty() ? "" : ", ") + std::string("x5t ") + quote(s.x5t_text) +
+             (s.x5t.size() == 20 ? " (hex " + hex_upper(s.x5t) + ")" : "");
+    }
+    if (!s.kid.empty()) {
+      ids += (ids.empty() ? "" : ", ") + std::string("kid ") + quote(s.kid);
+    }
+    ctx.emit("KEY002",
+             "none of the " + std::to_string(cands.size()) + " trusted keys matches " + ids + also,
+             !s.x5ts_text.empty()  ? "/header/x5t#S256"
+             : !s.x5t_text.empty() ? "/header/x5t"
+                                   : "/header/kid");
+  }
+}
+
+// The header identifies `s.chosen` by one identifier, but another may disagree.
+void check_identified_key(RuleContext& ctx, const KeySelection& s) {
+  const Candidate& chosen = *s.chosen;
+  const std::string_view chosen_x5ts = chosen.x5ts();
+  const std::string_view chosen_x5t = chosen.x5t();
+  const bool key_signed = s.signed_with(chosen);
+  if (!s.x5ts.empty() && !chosen_x5ts.empty() && s.x5ts != chosen_x5ts) {
+    const std::string correct = base64url_encode(chosen_x5ts);
+    ctx.emit("KEY001",
+             "x5t#S256 " + quote(s.x5ts_text) + " does not match " + chosen.label() +
+                 " (x5t#S256 " + quote(correct) + "), though x5t does",
+             "/header/x5t#S256", thumbprint_fix("x5t#S256", correct, key_signed, chosen));
+  }
+  if (!s.x5t.empty() && !chosen_x5t.empty() && s.x5t != chosen_x5t) {
+    const std::string correct = base64url_encode(chosen_x5t);
+    ctx.emit("KEY001",
+             "x5t " + quote(s.x5t_text) + " does not match " + chosen.label() + " (x5t " +
+                 quote(correct) + "), though x5t#S256 does",
+             "/header/x5t", thumbprint_fix("x5t", correct, key_signed, chosen));
+  }
+  if (!s.kid.empty() && !chosen.kid.empty() && s.kid != chosen.kid) {
+    ctx.emit("KEY008",
+             "kid " + quote(s.kid) + " differs from the kid " + quote(chosen.kid) + " of " +
+                 chosen.label(),
+             "/header/kid");
+  }
+}
+
+void check_key_selection(RuleContext& ctx, const KeySelection& s) {
+  if (s.chosen == nullptr) {
+    check_unidentified_key(ctx, s);
+  } else {
+    check_identified_key(ctx, s);
+  }
+}
+
+// RFC 7517 §4.2-4.4: a JWK restricted to other uses must not verify signatures.
+void check_jwk_use(RuleContext& ctx, const Candidate& used, std::string_view alg_text) {
+  const JwkMetadata& meta = used.key->jwk();
+  std::string conflict;
+  if (!meta.use.empty() && meta.use != "sig") {
+    conflict = "its use is " + quote(meta.use);
+  } else if (!meta.key_ops.empty() &&
+             std::find(meta.key_ops.begin(), meta.key_ops.end(), "verify") == meta.key_ops.end()) {
+    conflict = "its key_ops do not include \"verify\"";
+  } else if (!meta.alg.empty() && meta.alg != alg_text) {
+    conflict = "its alg is " + quote(meta.alg) + ", the token's " + quote(alg_text);
+  }
+  if (!conflict.empty()) {
+    ctx.emit("KEY009", used.label() + " is not a signature key for this token: " + conflict, "");
   }
 }
 
@@ -305,82 +451,13 @@ void check_signature_and_keys(RuleContext& ctx) {
   info.status = std::string(signature_status_name(verified_by != nullptr ? outcome.status
                                                                          : first_outcome.status));
 
-  // Key selection findings.
-  if (has_ids && chosen == nullptr) {
-    const bool single_cert = cands.size() == 1 && cands.front().cert != nullptr;
-    const std::string also = verified_by != nullptr
-                                 ? "; the signature does verify with " + verified_by->label()
-                                 : std::string();
-    if (single_cert && (!x5t_text.empty() || !x5ts_text.empty())) {
-      const Thumbprints& t = cands.front().cert->thumbprints();
-      if (!x5ts_text.empty() && x5ts != t.sha256) {
-        ctx.emit("KEY001",
-                 "x5t#S256 " + quote(x5ts_text) + " (" + (x5ts.size() == 32 ? all_forms(x5ts) : "not a SHA-256 value") +
-                     ") is not the thumbprint of " + cert_label(*cands.front().cert) +
-                     ", whose x5t#S256 is " + quote(t.x5t_s256) + " (hex " + t.sha256_hex + ")" + also,
-                 "/header/x5t#S256", "set x5t#S256 to " + quote(t.x5t_s256));
-      }
-      if (!x5t_text.empty() && x5t != t.sha1) {
-        ctx.emit("KEY001",
-                 "x5t " + quote(x5t_text) + " (" + (x5t.size() == 20 ? all_forms(x5t) : "not a SHA-1 value") +
-                     ") is not the thumbprint of " + cert_label(*cands.front().cert) +
-                     ", whose x5t is " + quote(t.x5t) + " (hex " + t.sha1_hex +
-                     ", customKeyIdentifier " + quote(t.custom_key_identifier) + ")" + also,
-                 "/header/x5t", "set x5t to " + quote(t.x5t));
-      }
-    } else if (!kid.empty() && x5t_text.empty() && x5ts_text.empty() && ctx.profile != Profile::kEntra &&
-               cands.size() == 1) {
-      ctx.emit("KEY008", "kid " + quote(kid) + " does not identify " + cands.front().label() + also, "/header/kid");
-    } else {
-      std::string ids;
-      if (!x5ts_text.empty()) {
-        ids += "x5t#S256 " + quote(x5ts_text) + (x5ts.size() == 32 ? " (hex " + hex_upper(x5ts) + ")" : "");
-      }
-      if (!x5t_text.empty()) {
-        ids += (ids.empty() ? "" : ", ") + std::string("x5t ") + quote(x5t_text) +
-               (x5t.size() == 20 ? " (hex " + hex_upper(x5t) + ")" : "");
-      }
-      if (!kid.empty()) {
-        ids += (ids.empty() ? "" : ", ") + std::string("kid ") + quote(kid);
-      }
-      ctx.emit("KEY002", "none of the " + std::to_string(cands.size()) + " trusted keys matches " + ids + also,
-               !x5ts_text.empty() ? "/header/x5t#S256" : !x5t_text.empty() ? "/header/x5t" : "/header/kid");
-    }
-  } else if (chosen != nullptr) {
-    // Both thumbprints present but only one matches.
-    const std::string_view chosen_x5ts = chosen->x5ts();
-    const std::string_view chosen_x5t = chosen->x5t();
-    if (!x5ts.empty() && !chosen_x5ts.empty() && x5ts != chosen_x5ts) {
-      ctx.emit("KEY001", "x5t#S256 " + quote(x5ts_text) + " does not match " + chosen->label() +
-                             " (x5t#S256 " + quote(base64url_encode(chosen_x5ts)) + "), though x5t does",
-               "/header/x5t#S256", "set x5t#S256 to " + quote(base64url_encode(chosen_x5ts)));
-    }
-    if (!x5t.empty() && !chosen_x5t.empty() && x5t != chosen_x5t) {
-      ctx.emit("KEY001", "x5t " + quote(x5t_text) + " does not match " + chosen->label() + " (x5t " +
-                             quote(base64url_encode(chosen_x5t)) + "), though x5t#S256 does",
-               "/header/x5t", "set x5t to " + quote(base64url_encode(chosen_x5t)));
-    }
-    if (!kid.empty() && !chosen->kid.empty() && kid != chosen->kid) {
-      ctx.emit("KEY008", "kid " + quote(kid) + " differs from the kid " + quote(chosen->kid) + " of " +
-                             chosen->label(),
-               "/header/kid");
-    }
+  if (has_ids) {
+    const KeySelection sel{x5t_text, x5ts_text, kid,         x5t,         x5ts,
+                           cands,    chosen,    verified_by, first_tried, first_outcome.status};
+    check_key_selection(ctx, sel);
   }
 
-  // RFC 7517 §4.2-4.4: a JWK restricted to other uses must not verify signatures.
-  const JwkMetadata& meta = used->key->jwk();
-  std::string conflict;
-  if (!meta.use.empty() && meta.use != "sig") {
-    conflict = "its use is " + quote(meta.use);
-  } else if (!meta.key_ops.empty() &&
-             std::find(meta.key_ops.begin(), meta.key_ops.end(), "verify") == meta.key_ops.end()) {
-    conflict = "its key_ops do not include \"verify\"";
-  } else if (!meta.alg.empty() && meta.alg != alg_text) {
-    conflict = "its alg is " + quote(meta.alg) + ", the token's " + quote(alg_text);
-  }
-  if (!conflict.empty()) {
-    ctx.emit("KEY009", used->label() + " is not a signature key for this token: " + conflict, "");
-  }
+  check_jwk_use(ctx, *used, alg_text);
   if (verified_by != nullptr) {
     emit_signature_outcome(ctx, outcome, *alg, *verified_by);
   } else {
