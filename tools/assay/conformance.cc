@@ -34,6 +34,18 @@ std::string seg(const std::string& t, int i) {
   return t.substr(a, b == std::string::npos ? std::string::npos : b - a);
 }
 
+// `b64url` (canonical, its length not a multiple of 4) with the lowest unused bit of its last
+// character set: the same bytes, another string.
+std::string non_canonical(std::string b64url) {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  if (!b64url.empty()) {
+    const size_t v = kAlphabet.find(b64url.back());
+    b64url.back() = kAlphabet[v == std::string_view::npos ? 0 : v | 1];
+  }
+  return b64url;
+}
+
 std::string with_sig(const std::string& t, const std::string& sig_bytes) {
   return t.substr(0, t.rfind('.') + 1) + b64(sig_bytes);
 }
@@ -224,12 +236,7 @@ std::vector<ConformanceClass> make_classes() {
   v.push_back(cls("noncanonical-bits", "Base64NonCanonical", "A.5", "MALLEABILITY",
                   "The signature's last character has non-zero unused bits: same bytes, different string.",
                   [](Draft& d, const ClassEnv&) {
-                    d.tamper = [](std::string t) {
-                      static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-                      char& last = t.back();
-                      last = kAlphabet[kAlphabet.find(last) + 1];
-                      return t;
-                    };
+                    d.tamper = [](std::string t) { return non_canonical(std::move(t)); };
                   }));
   v.push_back(cls("whitespace-in-segment", "Base64Whitespace", "A.6", "MALLEABILITY", "A line break inside the payload segment, signed as sent.",
                   [](Draft& d, const ClassEnv&) {
@@ -532,6 +539,15 @@ std::vector<ConformanceClass> make_classes() {
                     d.header.erase("x5t#S256");
                     d.header["x5t"] = e.cert.thumbprints().x5t + "=";
                   }));
+  v.push_back(cls("x5t-noncanonical", "ThumbprintNonCanonical", "C.29", "MALLEABILITY",
+                  "x5t with a non-zero unused bit, as in the 2015 Exchange sample: the same SHA-1, another string.",
+                  [](Draft& d, const ClassEnv& e) {
+                    d.header.erase("x5t#S256");
+                    d.header["x5t"] = non_canonical(e.cert.thumbprints().x5t);
+                  }));
+  v.push_back(cls("x5ts-noncanonical", "ThumbprintNonCanonical", "C.29", "MALLEABILITY",
+                  "x5t#S256 with a non-zero unused bit: the same SHA-256, another string.",
+                  [](Draft& d, const ClassEnv& e) { d.header["x5t#S256"] = non_canonical(e.cert.thumbprints().x5t_s256); }));
   v.push_back(cls("x5t-of-spki", "ThumbprintMismatch", "C.29", "MODIFIED_PARAMETER", "x5t#S256 over the public key (SPKI) instead of the certificate.",
                   [](Draft& d, const ClassEnv& e) { d.header["x5t#S256"] = base64url_encode(sha256_digest(e.cert.public_key().spki_der())); }));
   v.push_back(cls("x5t-both-disagree", "ThumbprintMismatch", "C.29", "MODIFIED_PARAMETER", "x5t names another certificate than x5t#S256.",
@@ -914,6 +930,8 @@ std::string flag_description(const std::string& flag) {
       {"ThumbprintHex", "A hex thumbprint (or base64 of its text) where base64url of the hash belongs."},
       {"ThumbprintBase64", "A thumbprint in standard base64 (the manifest's customKeyIdentifier)."},
       {"ThumbprintPadded", "A padded thumbprint (MSAL Python): Entra accepts it; strict profiles do not."},
+      {"ThumbprintNonCanonical",
+       "A thumbprint whose last character has non-zero unused bits: Entra matches the decoded bytes; strict profiles do not accept it."},
       {"CertificateValidity", "The registered certificate is outside its validity period."},
       {"CritUnknown", "crit naming what the verifier cannot understand (RFC 7515 §4.1.11)."},
       {"CritMalformed", "crit that is empty or not an array of strings."},
