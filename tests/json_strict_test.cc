@@ -31,6 +31,9 @@ TEST(JsonStrict, ReportsDuplicateMembersWithBothValues) {
   EXPECT_NE(o.issues[0].message.find("\"RS256\""), std::string::npos);
   EXPECT_NE(o.issues[0].message.find("\"none\""), std::string::npos);
   EXPECT_EQ(v["alg"], "none");  // the lexically last, as RFC 7515 §4 allows
+  // Callers may refuse the text (a JWKS, assay-mock's configuration), so the message does not
+  // claim the last value is used.
+  EXPECT_EQ(o.issues[0].message.find("last value"), std::string::npos) << o.issues[0].message;
 }
 
 TEST(JsonStrict, ReportsNestedDuplicatesWithPointer) {

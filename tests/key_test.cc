@@ -1,5 +1,7 @@
 #include "assay/key.h"
 
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -239,6 +241,37 @@ TEST(LoadCredentialsFile, NamesThePathOnFailure) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kIo);
   EXPECT_NE(r.error().message.find("/nonexistent/key.pem"), std::string::npos);
+}
+
+TEST(ReadFile, SaysWhatIsWrongWithThePath) {
+  auto empty = read_file("");
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(empty.error().message, "the file name is empty");
+  const std::string dir = testing::TempDir();
+  auto directory = read_file(dir);
+  ASSERT_FALSE(directory);
+  EXPECT_EQ(directory.error().code, ErrorCode::kIo);
+  EXPECT_EQ(directory.error().message, dir + ": is a directory");
+}
+
+TEST(ReadFile, StatesTheLimitInItsUnit) {
+  const std::string path = testing::TempDir() + "/read-file-limit.bin";
+  std::ofstream(path) << std::string(3000, 'x');
+  auto big = read_file(path, 2048);
+  ASSERT_FALSE(big);
+  EXPECT_EQ(big.error().code, ErrorCode::kTooLarge);
+  EXPECT_EQ(big.error().message, path + ": the file is 3000 bytes; the limit is 2 KiB");
+  auto fits = read_file(path, 3000);
+  ASSERT_TRUE(fits);
+  EXPECT_EQ(fits->size(), 3000U);
+}
+
+TEST(LoadJwks, RecognisesPemText) {
+  auto r = load_jwks(read_testdata("keys/rsa-2048.crt.pem"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kMalformedKey);
+  EXPECT_EQ(r.error().message, "JWK/JWKS: this is PEM text, not JSON");
 }
 
 TEST(KeyExport, PrivatePemRoundTripsEncrypted) {

@@ -28,6 +28,17 @@ TEST(ParseForm, ReportsRepeatsAndBadEscapes) {
 
 TEST(ParseForm, EnforcesTheLimit) {
   EXPECT_EQ(parse_form(std::string(100, 'a'), 10).error().code, ErrorCode::kTooLarge);
+  auto big = parse_form(std::string(kMaxInputBytes + 1, 'a'));
+  ASSERT_FALSE(big);
+  EXPECT_EQ(big.error().message, "the form body is 262145 bytes; the limit is 256 KiB");
+}
+
+TEST(ParseInput, StatesTheLimitInItsUnit) {
+  auto big = parse_input(std::string(10 * 1024 * 1024, 'a'));
+  ASSERT_FALSE(big);
+  EXPECT_EQ(big.error().code, ErrorCode::kTooLarge);
+  EXPECT_EQ(big.error().message, "the input is 10485760 bytes; the limit is 256 KiB");
+  EXPECT_TRUE(parse_input(std::string(kMaxInputBytes, 'a')));
 }
 
 TEST(FormEncode, RoundTrips) {

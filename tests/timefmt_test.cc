@@ -26,6 +26,18 @@ TEST(FormatDuration, TwoLargestUnits) {
   EXPECT_EQ(format_duration(at(1795996800) - at(1423168488)), "11y 300d");
 }
 
+TEST(FormatSize, LargestExactBinaryUnit) {
+  EXPECT_EQ(format_size(0), "0 bytes");
+  EXPECT_EQ(format_size(1), "1 byte");
+  EXPECT_EQ(format_size(1000), "1000 bytes");
+  EXPECT_EQ(format_size(1024), "1 KiB");
+  EXPECT_EQ(format_size(1025), "1025 bytes");
+  EXPECT_EQ(format_size(64 * 1024), "64 KiB");
+  EXPECT_EQ(format_size(256 * 1024), "256 KiB");
+  EXPECT_EQ(format_size(1536 * 1024), "1536 KiB");
+  EXPECT_EQ(format_size(16 * 1024 * 1024), "16 MiB");
+}
+
 TEST(FormatRelative, Direction) {
   EXPECT_EQ(format_relative(at(1000), at(568)), "in 7m12s");
   EXPECT_EQ(format_relative(at(0), at(10800)), "3h ago");

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "assay/base64url.h"
+#include "assay/timefmt.h"
 
 namespace assay {
 namespace internal {
@@ -138,9 +139,10 @@ void parse_segment_json(const std::string& bytes, std::string_view name, Json& o
         findings.push_back(make_finding("ENC007", std::move(what), base));
         break;
       case JsonIssueKind::kDuplicateMember:
-        findings.push_back(make_finding("ENC008", "in the " + std::string(name) + ", " +
-                                                      issue.message,
-                                        base + issue.pointer));
+        findings.push_back(make_finding(
+            "ENC008",
+            "in the " + std::string(name) + ", " + issue.message + "; the last value is used",
+            base + issue.pointer));
         break;
       case JsonIssueKind::kNulInString:
         findings.push_back(make_finding("ENC009", "in the " + std::string(name) + ", a " +
@@ -230,8 +232,8 @@ const std::vector<Finding>& Assertion::findings() const { return data_->findings
 Result<Assertion> decode(std::string_view compact, const DecodeOptions& options) {
   if (compact.size() > options.max_bytes) {
     return make_error(ErrorCode::kTooLarge,
-                      "the token is " + std::to_string(compact.size()) +
-                          " bytes, over the limit of " + std::to_string(options.max_bytes),
+                      "the token is " + std::to_string(compact.size()) + " bytes; the limit is " +
+                          format_size(options.max_bytes),
                       {}, "ENC012");
   }
   if (compact.empty()) {

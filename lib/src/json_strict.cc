@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "assay/json.h"
+#include "assay/timefmt.h"
 
 namespace assay {
 namespace {
@@ -117,9 +118,10 @@ class StrictSax final : public nlohmann::json_sax<Json> {
     if (duplicate_key_) {
       Json& slot = top[key_];
       std::string last = v.dump();
-      issues_.push_back({JsonIssueKind::kDuplicateMember, pointer() + "/" + json_pointer_escape(key_),
+      issues_.push_back({JsonIssueKind::kDuplicateMember,
+                         pointer() + "/" + json_pointer_escape(key_),
                          "member \"" + key_ + "\" appears more than once (first " + first_value_ +
-                             ", then " + last + "); the last value is used"});
+                             ", then " + last + ")"});
       slot = std::move(v);
       duplicate_key_ = false;
       return &slot;
@@ -217,9 +219,8 @@ JsonParseOutcome parse_json_strict(std::string_view text, Json& out, const JsonL
   out = nullptr;
   if (text.size() > limits.max_bytes) {
     outcome.issues.push_back({JsonIssueKind::kTooLarge, "",
-                              "JSON text of " + std::to_string(text.size()) +
-                                  " bytes exceeds the limit of " +
-                                  std::to_string(limits.max_bytes)});
+                              "the JSON text is " + std::to_string(text.size()) +
+                                  " bytes; the limit is " + format_size(limits.max_bytes)});
     return outcome;
   }
   if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&

@@ -14,11 +14,13 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <sys/stat.h>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "assay/base64url.h"
+#include "assay/timefmt.h"
 #include "key_internal.h"
 #include "ossl.h"
 
@@ -491,6 +493,21 @@ std::string_view key_format_name(KeyFormat f) {
 }
 
 Result<std::string> read_file(const std::string& path, size_t max_bytes) {
+  if (path.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "the file name is empty");
+  }
+  // A directory opens as a stream and fails only when read (EISDIR, "read error"); a regular
+  // file's size is known before it is read.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) {
+      return make_error(ErrorCode::kIo, path + ": is a directory");
+    }
+    if (S_ISREG(st.st_mode) && static_cast<uintmax_t>(st.st_size) > max_bytes) {
+      return make_error(ErrorCode::kTooLarge, path + ": the file is " + std::to_string(st.st_size) +
+                                                  " bytes; the limit is " + format_size(max_bytes));
+    }
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return make_error(ErrorCode::kIo, path + ": " + std::strerror(errno));
@@ -502,7 +519,7 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
     data.append(buf, static_cast<size_t>(in.gcount()));
     if (data.size() > max_bytes) {
       return make_error(ErrorCode::kTooLarge,
-                        path + ": exceeds the limit of " + std::to_string(max_bytes) + " bytes");
+                        path + ": larger than the limit of " + format_size(max_bytes));
     }
   }
   if (in.bad()) {
@@ -1071,9 +1088,9 @@ std::string_view trim(std::string_view s) {
 
 Result<Credentials> load_credentials(std::string_view bytes, const LoadOptions& options) {
   if (bytes.size() > options.max_bytes) {
-    return make_error(ErrorCode::kTooLarge, "key material of " + std::to_string(bytes.size()) +
-                                                " bytes exceeds the limit of " +
-                                                std::to_string(options.max_bytes));
+    return make_error(ErrorCode::kTooLarge, "the key material is " + std::to_string(bytes.size()) +
+                                                " bytes; the limit is " +
+                                                format_size(options.max_bytes));
   }
   if (bytes.empty()) {
     return make_error(ErrorCode::kMalformedKey, "the key material is empty");
@@ -1152,7 +1169,11 @@ Result<Certificate> load_certificate(std::string_view bytes, const LoadOptions& 
 }
 
 Result<std::vector<Key>> load_jwks(std::string_view json) {
-  ASSAY_ASSIGN_OR_RETURN(auto c, load_json_keys(trim(json)));
+  const std::string_view text = trim(json);
+  if (text.starts_with("-----BEGIN ")) {
+    return make_error(ErrorCode::kMalformedKey, "JWK/JWKS: this is PEM text, not JSON");
+  }
+  ASSAY_ASSIGN_OR_RETURN(auto c, load_json_keys(text));
   return c.public_keys;
 }
 

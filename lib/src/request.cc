@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "assay/json.h"
+#include "assay/timefmt.h"
 #include "json_util.h"
 #include "request_internal.h"
 
@@ -106,9 +107,8 @@ size_t TokenRequest::count(std::string_view name) const {
 
 Result<TokenRequest> parse_form(std::string_view body, size_t max_bytes) {
   if (body.size() > max_bytes) {
-    return make_error(ErrorCode::kTooLarge, "form body of " + std::to_string(body.size()) +
-                                                " bytes exceeds the limit of " +
-                                                std::to_string(max_bytes));
+    return make_error(ErrorCode::kTooLarge, "the form body is " + std::to_string(body.size()) +
+                                                " bytes; the limit is " + format_size(max_bytes));
   }
   TokenRequest req;
   size_t start = 0;
@@ -198,9 +198,8 @@ namespace internal {
 Result<std::string_view> parse_input_view(std::string_view text, size_t max_bytes,
                                           ParsedInput& out) {
   if (text.size() > max_bytes) {
-    return make_error(ErrorCode::kTooLarge, "input of " + std::to_string(text.size()) +
-                                                " bytes exceeds the limit of " +
-                                                std::to_string(max_bytes));
+    return make_error(ErrorCode::kTooLarge, "the input is " + std::to_string(text.size()) +
+                                                " bytes; the limit is " + format_size(max_bytes));
   }
   std::string_view s = trim(text);
   if (s.empty()) {

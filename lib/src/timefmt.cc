@@ -23,6 +23,18 @@ std::string format_rfc3339(int64_t epoch) {
   return buf;
 }
 
+std::string format_size(size_t bytes) {
+  constexpr size_t kKiB = 1024;
+  constexpr size_t kMiB = 1024 * kKiB;
+  if (bytes >= kMiB && bytes % kMiB == 0) {
+    return std::to_string(bytes / kMiB) + " MiB";
+  }
+  if (bytes >= kKiB && bytes % kKiB == 0) {
+    return std::to_string(bytes / kKiB) + " KiB";
+  }
+  return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
+}
+
 std::string format_rfc3339(Seconds t) { return format_rfc3339(t.time_since_epoch().count()); }
 
 std::string format_duration(std::chrono::seconds d) {

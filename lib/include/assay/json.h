@@ -22,7 +22,8 @@ using Json = nlohmann::ordered_json;
 // What a strict parse found wrong with its input.
 enum class JsonIssueKind {
   kBom,              // a UTF-8 byte order mark before the value (parsing continued)
-  kDuplicateMember,  // a member name repeated within one object (the last value is kept)
+  kDuplicateMember,  // a member name repeated within one object (the output keeps the last
+                     // value; the message does not say so, as callers may refuse the text)
   kNulInString,      // U+0000 inside a string or member name (kept as is)
   kTooLarge,         // the input exceeds JsonLimits::max_bytes (not parsed)
   kTooDeep,          // nesting exceeds JsonLimits::max_depth (parsing stopped)

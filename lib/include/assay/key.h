@@ -179,8 +179,9 @@ struct LoadOptions {
 // True when `key` (private or public) has the certificate's public key.
 bool key_matches_certificate(const Key& key, const Certificate& cert);
 
-// Reads a whole file, failing with `kIo` (message names the path and the reason) or
-// `kTooLarge`.
+// Reads a whole file (or a pipe), failing with `kInvalidArgument` for an empty path, `kIo`
+// (the message names the path and the reason, e.g. "is a directory") or `kTooLarge` (with the
+// size and the limit in its unit).
 [[nodiscard]] Result<std::string> read_file(const std::string& path,
                                             size_t max_bytes = 16 * 1024 * 1024);
 

@@ -7,6 +7,7 @@
 #ifndef ASSAY_REQUEST_H_
 #define ASSAY_REQUEST_H_
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,12 @@
 #include "assay/result.h"
 
 namespace assay {
+
+// The largest input `parse_input` and `parse_form` accept by default, and the most the tools
+// read of one input: a token request carries one assertion (at most `kDefaultMaxTokenBytes`,
+// beyond which an assertion is finding ENC012) and a few parameters, so anything larger is not
+// one and fails with `kTooLarge` before it is parsed.
+inline constexpr size_t kMaxInputBytes = 256 * 1024;
 
 inline constexpr std::string_view kJwtBearerAssertionType =
     "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -39,7 +46,8 @@ struct TokenRequest {
 
 // Parses a form body. Never fails on content: a malformed escape is kept literally and reported
 // as EXC015. Fails with `kTooLarge` above `max_bytes`.
-[[nodiscard]] Result<TokenRequest> parse_form(std::string_view body, size_t max_bytes = 256 * 1024);
+[[nodiscard]] Result<TokenRequest> parse_form(std::string_view body,
+                                              size_t max_bytes = kMaxInputBytes);
 
 // URL-encodes `value` for a form body (RFC 3986 unreserved characters stay as they are).
 std::string form_encode(std::string_view value);
@@ -61,7 +69,8 @@ struct ParsedInput {
 // Recognises what a user pasted. Fails with `kInvalidArgument` for empty input or a JSON
 // object without a string `client_assertion` (and not a JWS JSON serialization), and with
 // `kTooLarge` above `max_bytes`.
-[[nodiscard]] Result<ParsedInput> parse_input(std::string_view text, size_t max_bytes = 256 * 1024);
+[[nodiscard]] Result<ParsedInput> parse_input(std::string_view text,
+                                              size_t max_bytes = kMaxInputBytes);
 
 }  // namespace assay
 

@@ -1,12 +1,13 @@
 // File: assay/timefmt.h
 //
-// Times as users need to read them: RFC 3339 UTC, human durations ("7m12s", "11y 298d"),
-// and relative phrases ("expires in 7m12s", "expired 3h ago"). Also the parser behind every
-// `--now` option.
+// Times (and sizes) as users need to read them: RFC 3339 UTC, human durations ("7m12s",
+// "11y 298d"), relative phrases ("expires in 7m12s", "expired 3h ago"), and size limits in
+// their unit ("256 KiB"). Also the parser behind every `--now` option.
 #ifndef ASSAY_TIMEFMT_H_
 #define ASSAY_TIMEFMT_H_
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -28,6 +29,10 @@ std::string format_duration(std::chrono::seconds d);
 
 // "in 7m12s" when `t` is after `now`, "7m12s ago" when before, "now" when equal.
 std::string format_relative(Seconds t, Seconds now);
+
+// A size in the largest binary unit that divides it exactly, as limits are stated: "256 KiB",
+// "16 MiB", "1000 bytes", "1 byte".
+std::string format_size(size_t bytes);
 
 // Parses epoch seconds ("1767225600") or RFC 3339 ("2026-01-01T00:00:00Z", with an optional
 // fraction and a Z or +hh:mm offset). Fails with `kInvalidArgument`.
