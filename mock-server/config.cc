@@ -14,6 +14,7 @@
 
 #include "assay/base64url.h"
 #include "assay/json.h"
+#include "assay/suggest.h"
 #include "json_access.h"
 
 namespace assay::mock {
@@ -156,6 +157,10 @@ R<Json> parse_strict(std::string_view text, const Where& at) {
   const JsonParseOutcome o = parse_json_strict(text, doc, limits, false);
   for (const JsonIssue& issue : o.issues) {
     Where w{at.source, issue.pointer};
+    if (issue.kind == JsonIssueKind::kDuplicateMember) {
+      // Without the two values, which may be whole sections of the file.
+      return w.fail("duplicate-member: this member appears more than once; give it once");
+    }
     return w.fail(std::string(json_issue_name(issue.kind)) + ": " + issue.message);
   }
   if (!o.parsed) {
@@ -290,6 +295,21 @@ R<std::vector<Certificate>> load_certificate_entry(const std::string& entry,
 
 // ------------------------------------------------------------------ sections
 
+// Graph's permission names are case-sensitive in the roles claim, so "mail.read" is refused
+// too (with its spelling suggested).
+Void check_role(const std::string& role, const Where& at) {
+  if (std::find(kGraphMailRoles.begin(), kGraphMailRoles.end(), role) != kGraphMailRoles.end()) {
+    return {};
+  }
+  std::string known;
+  for (std::string_view r : kGraphMailRoles) {
+    known += (known.empty() ? "" : ", ") + std::string(r);
+  }
+  const auto near = nearest_name(role, kGraphMailRoles);
+  return at.fail(squote(role) + " is not a Graph application permission the mock knows" +
+                 (near ? "; did you mean " + squote(*near) + "?" : "") + " (known: " + known + ")");
+}
+
 Void parse_tenants(const Json& root, const Where& at, MockConfig& out) {
   const Json::array_t* arr = array_member(root, "tenants");
   if (arr == nullptr || arr->empty()) {
@@ -397,6 +417,7 @@ Void parse_apps(const Json& root, const Where& at, const std::string& base_dir, 
         if (s == nullptr || s->empty()) {
           return (w / "roles" / r).fail("expected a role name such as \"Mail.Read\"");
         }
+        ASSAY_TRY(check_role(*s, w / "roles" / r));
         app.roles.push_back(*s);
       }
     }

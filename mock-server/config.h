@@ -7,6 +7,7 @@
 #ifndef ASSAY_MOCK_SERVER_CONFIG_H_
 #define ASSAY_MOCK_SERVER_CONFIG_H_
 
+#include <array>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -23,6 +24,12 @@ struct TenantConfig {
   std::vector<std::string> domains;  // verified domains, lower case; the first is the primary
   std::string display_name;
 };
+
+// The Microsoft Graph application permissions (app roles) a configuration may grant: the mail
+// permissions the Graph mock acts on, least privileged first. Mail.ReadBasic.All lists
+// messages without their bodies; Mail.Read and Mail.ReadWrite list them whole.
+inline constexpr std::array<std::string_view, 3> kGraphMailRoles = {"Mail.ReadBasic.All",
+                                                                    "Mail.Read", "Mail.ReadWrite"};
 
 struct AppConfig {
   std::string client_id;  // GUID, lower case

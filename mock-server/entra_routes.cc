@@ -20,8 +20,6 @@
 namespace assay::mock {
 namespace {
 
-constexpr size_t kMaxFormBytes = 256 * 1024;
-
 enum class TenantKind : unsigned char { kFound, kGeneral, kMalformed, kUnknown };
 
 struct TenantLookup {
@@ -208,7 +206,7 @@ void handle_token(State& st, const httplib::Request& req, httplib::Response& res
   const Seconds now = std::chrono::floor<std::chrono::seconds>(now_tp);
   TokenRequest form;
   if (is_form_request(req)) {
-    auto parsed = parse_form(req.body, kMaxFormBytes);
+    auto parsed = parse_form(req.body, kMaxInputBytes);
     if (parsed) {
       form = std::move(*parsed);
     }

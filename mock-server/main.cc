@@ -27,6 +27,11 @@ int main(int argc, char** argv) {
       "the Microsoft Graph mail API",
       "assay-mock"};
   app.set_version_flag("--version", "assay-mock " + std::string(assay::version()));
+  // CLI11's messages in the form of every other diagnostic.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return "assay-mock: error: " + std::string(e.what()) +
+           "\nassay-mock: note: run 'assay-mock --help' for the options\n";
+  });
   app.add_option("--config", options.config_path,
                  "JSON world: tenants, apps, certificates, mailboxes, policy (default: built in)")
       ->check(CLI::ExistingFile);

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -403,6 +404,23 @@ void configure(httplib::Server& server, State& st, const Routes& routes, size_t 
   routes.install(server, [] { request_note().answered = true; });
 }
 
+// cpp-httplib reports a host name that does not resolve as a failed bind, leaving errno from
+// whatever failed last ("No such file or directory"): resolve it first, as httplib will.
+Result<void> check_host_resolves(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  const int rc = ::getaddrinfo(host.c_str(), "0", &hints, &found);
+  if (rc != 0) {
+    return make_error(ErrorCode::kNetwork,
+                      "cannot resolve host '" + host + "': " + ::gai_strerror(rc));
+  }
+  ::freeaddrinfo(found);
+  return {};
+}
+
 }  // namespace
 
 std::string ReadyInfo::to_json_line() const {
@@ -465,6 +483,9 @@ Result<std::unique_ptr<MockServer>> MockServer::create(const ServerOptions& opti
   }
   if (options.plain_http && !options.tls_cert.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "--http and --tls-cert exclude each other");
+  }
+  if (!options.host.empty()) {
+    ASSAY_TRY(check_host_resolves(options.host));
   }
 
   std::string dir = options.state_dir;

@@ -131,6 +131,16 @@ def main():
         fail(f"second server on port {port}: exit {r.returncode}, stdout {r.stdout!r}, stderr {r.stderr!r}")
     print("port taken:", lines[0])
 
+    # 5b. A host name that does not resolve says so (not errno's leftover "No such file or
+    #     directory"), exit 3 with one line.
+    r = subprocess.run([mock, "--http", "--host", "nonsense.invalid"], capture_output=True,
+                       text=True, timeout=60)
+    lines = r.stderr.strip().splitlines()
+    if (r.returncode != 3 or r.stdout or len(lines) != 1
+            or not lines[0].startswith("assay-mock: error: cannot resolve host 'nonsense.invalid'")):
+        fail(f"unresolvable host: exit {r.returncode}, stdout {r.stdout!r}, stderr {r.stderr!r}")
+    print("unresolvable host:", lines[0])
+
     # 6. SIGTERM while a client trickles a request header a byte a second (each read is within
     #    the 5 s read timeout, so it never times out): the mock still stops within seconds.
     proc, ready = start(mock)
@@ -161,10 +171,10 @@ def main():
         fail(f"SIGTERM with a trickling client took {took:.1f} s")
     print(f"stopped with a trickling client in {took:.1f} s")
 
-    # 7. Usage errors exit 2.
+    # 7. Usage errors exit 2, in the form of every other diagnostic.
     r = subprocess.run([mock, "--log", "xml"], capture_output=True, text=True, timeout=30)
-    if r.returncode != 2:
-        fail(f"usage error exit {r.returncode}")
+    if r.returncode != 2 or not r.stderr.startswith("assay-mock: error: --log: "):
+        fail(f"usage error: exit {r.returncode}, stderr {r.stderr!r}")
     print("ok")
 
 

@@ -101,7 +101,8 @@ TEST(MockConfig, ErrorsNameTheFilePointerAndReason) {
   const std::vector<BadConfig> cases = {
       {"not json", "{", "(root): syntax: "},
       {"array", "[]", "(root): expected a JSON object"},
-      {"duplicate member", "{" + tenants + "," + tenants + "}", "/tenants: duplicate-member"},
+      {"duplicate member", "{" + tenants + "," + tenants + "}",
+       "/tenants: duplicate-member: this member appears more than once; give it once"},
       {"unknown member", "{" + tenants + "," + app("") + R"(,"extra":1})",
        "/extra: unknown member"},
       {"no tenants", "{" + app("") + "}", "(root): expected a non-empty array 'tenants'"},
@@ -124,6 +125,15 @@ TEST(MockConfig, ErrorsNameTheFilePointerAndReason) {
        "/apps/0/certificates/0: "},
       {"roles", "{" + tenants + "," + app(R"(,"roles":"Mail.Read")") + "}",
        "/apps/0/roles: expected an array"},
+      {"role name", "{" + tenants + "," + app(R"(,"roles":["Mail.Read","Mail.Raed"])") + "}",
+       "/apps/0/roles/1: 'Mail.Raed' is not a Graph application permission the mock knows; did "
+       "you mean 'Mail.Read'? (known: Mail.ReadBasic.All, Mail.Read, Mail.ReadWrite)"},
+      {"role case", "{" + tenants + "," + app(R"(,"roles":["mail.readwrite"])") + "}",
+       "/apps/0/roles/0: 'mail.readwrite' is not a Graph application permission the mock "
+       "knows; did you mean 'Mail.ReadWrite'?"},
+      {"role unrelated", "{" + tenants + "," + app(R"(,"roles":["Directory.ReadWrite.All"])") + "}",
+       "/apps/0/roles/0: 'Directory.ReadWrite.All' is not a Graph application permission the "
+       "mock knows (known: "},
       {"consented", "{" + tenants + "," + app(R"(,"consented":"yes")") + "}",
        "/apps/0/consented: expected true or false"},
       {"upn", "{" + tenants + "," + app("") + R"(,"mailboxes":[{"upn":"alex"}]})",
