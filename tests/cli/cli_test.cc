@@ -1,14 +1,16 @@
 // The CLI's contract: exit codes, input forms, JSON schema, and each command's options.
-#include <gtest/gtest.h>
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "assay/json.h"
+#include "assay/request.h"
 #include "assay/rules.h"
 #include "assay/verify.h"
-
-#include <fstream>
-#include <sstream>
 #include "render.h"
 #include "support/golden.h"
 #include "support/testdata.h"
@@ -135,14 +137,68 @@ TEST(Cli, BatchWritesNdjsonInOrder) {
     while (std::getline(lines, line)) {
       objs.push_back(parse(line));
     }
-    ASSERT_EQ(objs.size(), 4U);
-    for (size_t i = 0; i < 4; ++i) {
-      EXPECT_EQ(objs[i]["line"], i + 1);
-    }
+    ASSERT_EQ(objs.size(), 3U);  // the empty line 3 is skipped, and numbered as in the input
+    EXPECT_EQ(objs[0]["line"], 1);
+    EXPECT_EQ(objs[1]["line"], 2);
+    EXPECT_EQ(objs[2]["line"], 4);
     EXPECT_EQ(objs[0]["valid"], true);
     EXPECT_EQ(objs[1]["valid"], false);
-    EXPECT_TRUE(objs[2].contains("error"));  // the empty line
-    EXPECT_EQ(objs[3]["valid"], true);
+    EXPECT_EQ(objs[2]["valid"], true);
+  }
+}
+
+// A blank line (a trailing one after the last newline, white space only, a lone CR) is no
+// input: no output line and no effect on the exit code.
+TEST(Cli, BatchSkipsBlankLines) {
+  const std::vector<std::string> base = {
+      "verify", "--batch",     "-",       "--cert", key("rsa-2048.crt.pem"), "--tenant",
+      kTenant,  "--client-id", kClientId, "--now",  std::to_string(kNow)};
+  auto r = run_cli(base, valid_token() + "\n\n  \t \n\r\n" + valid_token() + "\n\n");
+  EXPECT_EQ(r.exit, 0) << r.out;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::vector<Json> objs;
+  while (std::getline(lines, line)) {
+    objs.push_back(parse(line));
+  }
+  ASSERT_EQ(objs.size(), 2U) << r.out;
+  EXPECT_EQ(objs[1]["line"], 5);
+  auto only_blank = run_cli(base, "\n \n");
+  EXPECT_EQ(only_blank.exit, 0);
+  EXPECT_EQ(only_blank.out, "");
+}
+
+TEST(Cli, BatchRefusesAPositionalInput) {
+  auto r = run_cli({"verify", valid_token(), "--batch", "-", "--cert", key("rsa-2048.crt.pem")},
+                   valid_token() + "\n");
+  EXPECT_EQ(r.exit, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            "assay: error: input cannot be combined with --batch\n"
+            "assay: note: run 'assay verify --help' for the options\n");
+}
+
+// --format json (or no --format) writes NDJSON; an explicit --format text one line per input.
+TEST(Cli, BatchWritesTextLinesWithFormatText) {
+  Case expired;
+  expired.payload["exp"] = kNow - 3600;
+  const std::string input =
+      valid_token() + "\n" + build_token(expired) + "\n\n" + R"({"no_assertion": 1})" + "\n";
+  for (const char* jobs : {"1", "2"}) {
+    auto r = run_cli({"verify", "--batch", "-", "--format", "text", "--jobs", jobs, "--cert",
+                      key("rsa-2048.crt.pem"), "--tenant", kTenant, "--client-id", kClientId,
+                      "--now", std::to_string(kNow)},
+                     input);
+    EXPECT_EQ(r.exit, 1);
+    std::istringstream lines(r.out);
+    std::vector<std::string> got;
+    for (std::string line; std::getline(lines, line);) {
+      got.push_back(line);
+    }
+    ASSERT_EQ(got.size(), 3U) << r.out;
+    EXPECT_EQ(got[0], "line 1: VALID  no findings");
+    EXPECT_EQ(got[1], "line 2: INVALID  2 errors: CLM031 exp-expired, CLM032 exp-before-nbf");
+    EXPECT_EQ(got[2].rfind("line 4: INVALID  ", 0), 0U) << got[2];
   }
 }
 
@@ -172,6 +228,9 @@ TEST(Cli, BatchLinesAreTheJsonOfEachReport) {
     input += line;
     if (i + 1 < kLines) {
       input += '\n';  // the last line has no newline
+    }
+    if (line.empty()) {
+      continue;  // blank lines are skipped
     }
     Json obj;
     auto r = verify_input(line, ks, *policy);
@@ -348,6 +407,217 @@ TEST(Cli, BuildRefusesAMismatchedKey) {
                      "--cert", key("rsa-2048.crt.pem")})
                 .exit,
             2);  // no tenant or aud
+}
+
+TEST(Cli, UnknownCommandSuggestsTheNearest) {
+  auto typo = run_cli({"inpsect", "x"});
+  EXPECT_EQ(typo.exit, 2);
+  EXPECT_EQ(typo.out, "");
+  EXPECT_EQ(typo.err, "assay: error: unknown command 'inpsect'; did you mean 'inspect'?\n");
+  auto nested = run_cli({"cert", "nwe", "--subject", "CN=x"});
+  EXPECT_EQ(nested.exit, 2);
+  EXPECT_EQ(nested.err, "assay: error: unknown command 'cert nwe'; did you mean 'cert new'?\n");
+  // Nothing close: no suggestion, but the list of commands.
+  auto none = run_cli({"frobnicate"});
+  EXPECT_EQ(none.exit, 2);
+  EXPECT_EQ(none.err.find("did you mean"), std::string::npos) << none.err;
+  EXPECT_EQ(none.err.rfind("assay: error: unknown command 'frobnicate'\nassay: note: the "
+                           "commands are inspect, verify, ",
+                           0),
+            0U)
+      << none.err;
+}
+
+// CLI11's own errors read like every other diagnostic: "assay: error: " and a lower-case
+// message, then where the options are described.
+TEST(Cli, UsageErrorsCarryThePrefix) {
+  const std::vector<std::vector<std::string>> cases = {
+      {},
+      {"verify", "x", "--bogus"},
+      {"verify", "x", "--profile", "nope"},
+      {"inspect", "a", "b"},
+      {"cert"},
+  };
+  for (const auto& args : cases) {
+    auto r = run_cli(args);
+    EXPECT_EQ(r.exit, 2);
+    EXPECT_EQ(r.err.rfind("assay: error: ", 0), 0U) << r.err;
+    const char c = r.err.size() > 14 ? r.err[14] : '\0';
+    EXPECT_FALSE(c >= 'A' && c <= 'Z') << r.err;
+    EXPECT_NE(r.err.find("\nassay: note: run 'assay"), std::string::npos) << r.err;
+  }
+  EXPECT_NE(run_cli({"verify", "x", "--bogus"}).err.find("run 'assay verify --help'"),
+            std::string::npos);
+}
+
+TEST(Cli, ConflictingOptionsAreRefusedNamingBoth) {
+  const std::string file = testing::TempDir() + "/pw-conflict.txt";
+  std::ofstream(file) << "assay-test\n";
+  const std::vector<std::string> base = {"build", "--client-id", kClientId,          "--tenant",
+                                         kTenant, "--pfx",       key("rsa-2048.pfx")};
+  struct Conflict {
+    std::vector<std::string> extra;
+    std::string first, second;
+  };
+  const std::vector<Conflict> conflicts = {
+      {{"--password", "assay-test", "--password-file", file}, "--password", "--password-file"},
+      {{"--password-file", file, "--password-stdin"}, "--password-file", "--password-stdin"},
+      {{"--password", "assay-test", "--password-stdin"}, "--password", "--password-stdin"},
+      {{"--password", "assay-test", "--typ", "JWT", "--no-typ"}, "--typ", "--no-typ"},
+  };
+  for (const Conflict& c : conflicts) {
+    auto args = base;
+    args.insert(args.end(), c.extra.begin(), c.extra.end());
+    auto r = run_cli(args, "assay-test\n");
+    EXPECT_EQ(r.exit, 2) << c.first;
+    EXPECT_EQ(r.out, "") << c.first;
+    EXPECT_EQ(r.err.rfind("assay: error: ", 0), 0U) << r.err;
+    EXPECT_NE(r.err.find(c.first + " cannot be combined with " + c.second), std::string::npos)
+        << r.err;
+  }
+}
+
+TEST(Cli, PasswordFromTheEnvironmentYieldsToAnOption) {
+  const std::string file = testing::TempDir() + "/pw-env.txt";
+  std::ofstream(file) << "assay-test\n";
+  ::setenv("ASSAY_PFX_PASSWORD", "wrong", 1);
+  auto r = run_cli({"build", "--client-id", kClientId, "--tenant", kTenant, "--pfx",
+                    key("rsa-2048.pfx"), "--password-file", file});
+  ::unsetenv("ASSAY_PFX_PASSWORD");
+  EXPECT_EQ(r.exit, 0) << r.err;
+}
+
+TEST(Cli, EmptyPasswordIsReportedAsEmpty) {
+  const std::vector<std::string> args = {
+      "build", "--client-id", kClientId,           "--tenant",
+      kTenant, "--pfx",       key("rsa-2048.pfx"), "--password-stdin"};
+  for (const std::string in : {"\n", "", "\r\n"}) {
+    auto r = run_cli(args, in);
+    EXPECT_EQ(r.exit, 2);
+    EXPECT_EQ(r.err, "assay: error: the password read from stdin is empty\n");
+  }
+  const std::string file = testing::TempDir() + "/pw-empty.txt";
+  std::ofstream(file) << "\nassay-test\n";
+  auto f = run_cli({"build", "--client-id", kClientId, "--tenant", kTenant, "--pfx",
+                    key("rsa-2048.pfx"), "--password-file", file});
+  EXPECT_EQ(f.exit, 2);
+  EXPECT_NE(f.err.find("is empty"), std::string::npos) << f.err;
+}
+
+std::vector<std::string> build_args(std::vector<std::string> extra) {
+  std::vector<std::string> args = {
+      "build", "--client-id",           kClientId, "--tenant",          kTenant,
+      "--key", key("rsa-2048.key.pem"), "--now",   std::to_string(kNow)};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+// build checks what it signed: stdout stays exactly the token, the findings go to stderr, the
+// exit code stays 0 unless --fail-on asks otherwise.
+TEST(Cli, BuildReportsWhatEntraWouldRefuse) {
+  auto expired = run_cli(build_args({"--cert", key("rsa-2048-expired.crt.pem")}));
+  EXPECT_EQ(expired.exit, 0) << expired.err;
+  ASSERT_EQ(std::count(expired.out.begin(), expired.out.end(), '\n'), 1) << expired.out;
+  EXPECT_NE(expired.err.find("assay: check of what was signed (profile entra"), std::string::npos)
+      << expired.err;
+  EXPECT_NE(expired.err.find(" KEY004 "), std::string::npos) << expired.err;
+  EXPECT_NE(expired.err.find("AADSTS"), std::string::npos) << expired.err;
+
+  auto late = run_cli(build_args({"--cert", key("rsa-2048.crt.pem"), "--lifetime", "-5"}));
+  EXPECT_EQ(late.exit, 0) << late.err;
+  EXPECT_NE(late.err.find(" CLM031 exp-expired"), std::string::npos) << late.err;
+
+  auto clean = run_cli(build_args({"--cert", key("rsa-2048.crt.pem")}));
+  EXPECT_EQ(clean.exit, 0);
+  EXPECT_EQ(clean.err.find("assay: check"), std::string::npos) << clean.err;
+
+  // --fail-on: exit 1 and nothing on stdout, as a failed check should not leave a token behind.
+  auto refused =
+      run_cli(build_args({"--cert", key("rsa-2048-expired.crt.pem"), "--fail-on", "error"}));
+  EXPECT_EQ(refused.exit, 1);
+  EXPECT_EQ(refused.out, "");
+  EXPECT_NE(refused.err.find("--fail-on error"), std::string::npos) << refused.err;
+  EXPECT_EQ(run_cli(build_args({"--cert", key("rsa-2048.crt.pem"), "--fail-on", "warning"})).exit,
+            0);
+
+  // JSON carries the check too.
+  const Json j = parse(
+      run_cli(build_args({"--cert", key("rsa-2048-expired.crt.pem"), "--format", "json"})).out);
+  EXPECT_EQ(j["check"]["profile"], "entra");
+  ASSERT_FALSE(j["check"]["findings"].empty());
+  EXPECT_EQ(j["check"]["findings"][0]["rule"], "KEY004");
+}
+
+TEST(Cli, BuildChecksWithTheProfileGivenOrPicked) {
+  // An EC key: fine for rfc7523 (picked from a non-Microsoft aud), refused by Entra.
+  const std::vector<std::string> ec = {"build",
+                                       "--client-id",
+                                       kClientId,
+                                       "--key",
+                                       key("ec-p256.key.pem"),
+                                       "--cert",
+                                       key("ec-p256.crt.pem"),
+                                       "--now",
+                                       std::to_string(kNow)};
+  auto other = ec;
+  other.insert(other.end(), {"--aud", "https://as.example.com/token"});
+  auto r = run_cli(other);
+  EXPECT_EQ(r.exit, 0) << r.err;
+  EXPECT_EQ(r.err.find("assay: check"), std::string::npos) << r.err;
+  auto entra = other;
+  entra.insert(entra.end(), {"--profile", "entra"});
+  auto e = run_cli(entra);
+  EXPECT_EQ(e.exit, 0) << e.err;
+  EXPECT_NE(e.err.find("assay: check of what was signed (profile entra"), std::string::npos)
+      << e.err;
+  auto contradiction = ec;
+  contradiction.insert(contradiction.end(), {"--tenant", kTenant, "--profile", "rfc7523"});
+  EXPECT_EQ(run_cli(contradiction).exit, 2);
+}
+
+TEST(Cli, FileArgumentErrorsSayWhatIsWrong) {
+  auto dir = run_cli({"inspect", "@" + testing::TempDir()});
+  EXPECT_EQ(dir.exit, 3);
+  EXPECT_NE(dir.err.find(": is a directory"), std::string::npos) << dir.err;
+  auto pfx_dir = run_cli({"verify", valid_token(), "--pfx", testing::TempDir()});
+  EXPECT_EQ(pfx_dir.exit, 3);
+  EXPECT_NE(pfx_dir.err.find(": is a directory"), std::string::npos) << pfx_dir.err;
+  auto empty = run_cli({"inspect", "@"});
+  EXPECT_EQ(empty.exit, 2);
+  EXPECT_EQ(empty.err, "assay: error: '@' takes a file name (@FILE), and the file name is empty\n");
+  auto cert_as_jwks = run_cli({"verify", valid_token(), "--jwks", key("rsa-2048.crt.pem")});
+  EXPECT_EQ(cert_as_jwks.exit, 2);
+  EXPECT_EQ(cert_as_jwks.err,
+            "assay: error: " + key("rsa-2048.crt.pem") +
+                " is a PEM certificate, not a JWK or JWKS: give it with --cert\n");
+  auto key_as_jwks = run_cli({"verify", valid_token(), "--jwks", key("rsa-2048.pub.pem")});
+  EXPECT_NE(key_as_jwks.err.find("is a PEM public key, not a JWK or JWKS: give it with --key"),
+            std::string::npos)
+      << key_as_jwks.err;
+}
+
+// The token limit (ENC012, a finding) and the input limit (a runtime error) state their unit;
+// the input limit is one constant, applied to stdin, @FILE and the text itself alike.
+TEST(Cli, SizeLimitsStateTheirUnit) {
+  Case big;
+  big.payload["pad"] = std::string(100 * 1024, 'a');
+  auto token = run_cli(verify_args_for(build_token(big)));
+  EXPECT_EQ(token.exit, 1);
+  EXPECT_NE(token.out.find("bytes; the limit is 64 KiB"), std::string::npos) << token.out;
+
+  const std::string huge(kMaxInputBytes + 1, 'a');
+  auto in = run_cli({"inspect", "-"}, huge);
+  EXPECT_EQ(in.exit, 3);
+  EXPECT_EQ(in.err, "assay: error: standard input is larger than the limit of 256 KiB\n");
+  const std::string file = testing::TempDir() + "/huge.jwt";
+  std::ofstream(file) << std::string(10 * 1024 * 1024, 'a');
+  auto f = run_cli({"inspect", "@" + file});
+  EXPECT_EQ(f.exit, 3);
+  EXPECT_EQ(f.err,
+            "assay: error: " + file + ": the file is 10485760 bytes; the limit is 256 KiB\n");
+  auto arg = run_cli({"inspect", huge});
+  EXPECT_EQ(arg.exit, 3);
+  EXPECT_EQ(arg.err, "assay: error: the input is 262145 bytes; the limit is 256 KiB\n");
 }
 
 }  // namespace

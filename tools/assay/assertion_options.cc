@@ -28,8 +28,8 @@ void AssertionOptions::add_to(CLI::App& app, bool with_scope) {
       ->check(CLI::IsMember({"sha1", "sha256", "both", "none"}));
   app.add_flag("--x5c", x5c, "Add the certificate chain as x5c (Subject Name/Issuer apps)");
   app.add_option("--kid", kid, "Add a kid header");
-  app.add_option("--typ", typ, "The typ header (default JWT)");
-  app.add_flag("--no-typ", no_typ, "Leave typ out");
+  auto* typ_opt = app.add_option("--typ", typ, "The typ header (default JWT)");
+  app.add_flag("--no-typ", no_typ, "Leave typ out")->excludes(typ_opt);
   app.add_option("--lifetime", lifetime, "Seconds from now to exp (default 600)");
   app.add_option("--nbf-offset", nbf_offset, "Seconds from now to nbf (default -300)");
   app.add_option("--claim", claims, "Extra claim NAME=JSON (repeatable), e.g. --claim 'tid=\"x\"'");
@@ -104,10 +104,7 @@ Result<BuiltRequest> build_request(const AssertionOptions& o, std::istream& in) 
   s.typ = o.no_typ ? std::nullopt : std::optional<std::string>(o.typ);
   s.lifetime = std::chrono::seconds{o.lifetime};
   s.nbf_offset = std::chrono::seconds{o.nbf_offset};
-  if (!o.now.empty()) {
-    ASSAY_ASSIGN_OR_RETURN(auto t, parse_time(o.now));
-    s.now = t;
-  }
+  ASSAY_ASSIGN_OR_RETURN(s.now, now_or_clock(o.now));  // one instant for building and checking
   if (!o.jti.empty()) {
     s.jti = o.jti;
   }

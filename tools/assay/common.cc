@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "assay/request.h"
 #include "assay/timefmt.h"
 
 namespace assay::cli {
@@ -68,14 +69,22 @@ Result<void> write_atomic(const std::string& path, const std::string& data, mode
 
 Result<std::string> read_input_arg(const std::string& arg, std::istream& in) {
   if (arg.empty() || arg == "-") {
-    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (data.size() > 16 * 1024 * 1024) {
-      return make_error(ErrorCode::kTooLarge, "standard input exceeds 16 MiB");
+    // One byte beyond the limit tells a too-large input without reading all of it.
+    std::string data(kMaxInputBytes + 1, '\0');
+    in.read(data.data(), static_cast<std::streamsize>(data.size()));
+    data.resize(static_cast<size_t>(in.gcount()));
+    if (data.size() > kMaxInputBytes) {
+      return make_error(ErrorCode::kTooLarge, "standard input is larger than the limit of " +
+                                                  format_size(kMaxInputBytes));
     }
     return data;
   }
+  if (arg == "@") {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "'@' takes a file name (@FILE), and the file name is empty");
+  }
   if (arg.front() == '@') {
-    return read_file(arg.substr(1));
+    return read_file(arg.substr(1), kMaxInputBytes);
   }
   return arg;
 }
@@ -89,18 +98,29 @@ int report_error(const Io& io, const Error& e) {
 }
 
 void PasswordOptions::add_to(CLI::App& app, const std::string& env) {
-  app.add_option("--password", value,
-                 "Password of an encrypted key or .pfx (also $" + env +
-                     "; prefer --password-file or --password-stdin)")
-      ->envname(env);
-  app.add_option("--password-file", file, "Read the password from the first line of FILE");
-  app.add_flag("--password-stdin", from_stdin, "Read the password from the first line of stdin");
+  env_name = env;
+  // Not ->envname(): a password in the environment is the fallback when no option gives one,
+  // and must not count as a --password that conflicts with --password-file.
+  auto* v = app.add_option("--password", value,
+                           "Password of an encrypted key or .pfx (also $" + env +
+                               "; prefer --password-file or --password-stdin)");
+  auto* f =
+      app.add_option("--password-file", file, "Read the password from the first line of FILE");
+  auto* s = app.add_flag("--password-stdin", from_stdin,
+                         "Read the password from the first line of stdin");
+  v->excludes(f);
+  v->excludes(s);
+  f->excludes(s);
 }
 
 Result<std::optional<std::string>> PasswordOptions::resolve(std::istream& in) const {
   if (!file.empty()) {
     ASSAY_ASSIGN_OR_RETURN(auto text, read_file(file, 4096));
     const size_t nl = text.find_first_of("\r\n");
+    if (nl == 0 || text.empty()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "the password file " + file + " is empty (its first line is the password)");
+    }
     return std::optional<std::string>(text.substr(0, nl));
   }
   if (from_stdin) {
@@ -109,10 +129,16 @@ Result<std::optional<std::string>> PasswordOptions::resolve(std::istream& in) co
     if (!line.empty() && line.back() == '\r') {
       line.pop_back();
     }
+    if (line.empty()) {
+      return make_error(ErrorCode::kInvalidArgument, "the password read from stdin is empty");
+    }
     return std::optional<std::string>(line);
   }
   if (!value.empty()) {
     return std::optional<std::string>(value);
+  }
+  if (std::string from_env = env_or_empty(env_name.c_str()); !from_env.empty()) {
+    return std::optional<std::string>(std::move(from_env));
   }
   return std::optional<std::string>();
 }
@@ -152,6 +178,22 @@ Result<Credentials> load_with_password(const std::string& path,
   return load_credentials_file(path, opts);
 }
 
+// For a --jwks file that is no JWKS: "cert.pem is a PEM certificate, not a JWK or JWKS: give
+// it with --cert" when it is key material of another form; empty when it is not that either.
+std::string misplaced_jwks(const std::string& path, std::string_view text) {
+  auto c = load_credentials(text);
+  if (!c || c->format == KeyFormat::kJwk || c->format == KeyFormat::kJwks) {
+    return {};
+  }
+  const bool cert = !c->certificates.empty();
+  const std::string what = cert ? "certificate" : c->private_key ? "private key" : "public key";
+  std::string form = c->format == KeyFormat::kPkcs12 ? "a PKCS#12 file"
+                     : c->format == KeyFormat::kPem  ? "a PEM " + what
+                                                     : "a DER " + what;
+  const char* option = c->format == KeyFormat::kPkcs12 ? "--pfx" : cert ? "--cert" : "--key";
+  return path + " is " + form + ", not a JWK or JWKS: give it with " + option;
+}
+
 }  // namespace
 
 Result<KeySet> KeyOptions::load_keyset(std::istream& in) const {
@@ -183,6 +225,9 @@ Result<KeySet> KeyOptions::load_keyset(std::istream& in) const {
     ASSAY_ASSIGN_OR_RETURN(auto text, read_file(jwks));
     auto keys = load_jwks(text);
     if (!keys) {
+      if (std::string advice = misplaced_jwks(jwks, text); !advice.empty()) {
+        return make_error(ErrorCode::kInvalidArgument, std::move(advice));
+      }
       Error e = keys.error();
       e.message = jwks + ": " + e.message;
       return tl::unexpected(e);

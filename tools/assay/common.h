@@ -35,14 +35,16 @@ namespace assay::cli {
 // for `e`: 2 for invalid arguments, 3 otherwise.
 int report_error(const Io& io, const Error& e);
 
-// Where a password comes from: --password, --password-file, --password-stdin, or an
-// environment variable. Never echoed.
+// Where a password comes from: --password, --password-file or --password-stdin (at most one
+// of them: a usage error names both), else the environment variable. Never echoed.
 struct PasswordOptions {
   std::string value;
   std::string file;
   bool from_stdin = false;
+  std::string env_name;
   void add_to(CLI::App& app, const std::string& env);
-  // The password, if one was given. Fails with kIo when the file is unreadable.
+  // The password, if one was given. Fails with kIo when the file is unreadable and with
+  // kInvalidArgument when the file's first line or the line read from stdin is empty.
   [[nodiscard]] Result<std::optional<std::string>> resolve(std::istream& in) const;
 };
 

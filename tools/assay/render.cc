@@ -201,6 +201,28 @@ void append_batch_error_line(size_t line, std::string_view message, std::string&
   out += '}';
 }
 
+void append_batch_text(const Report& r, size_t line, Severity fail_on, const Paint& p,
+                       std::string& out) {
+  out += "line " + std::to_string(line) + ": ";
+  out += r.passes(fail_on) ? p.green("VALID") : p.red("INVALID");
+  out += "  " + findings_summary(r);
+  for (size_t i = 0; i < r.findings.size(); ++i) {
+    const Finding& f = r.findings[i];
+    const RuleInfo* info = find_rule(f.rule_id);
+    out += i == 0 ? ": " : ", ";
+    out += p.severity(f.severity, f.rule_id);
+    if (info != nullptr) {
+      out += " " + std::string(info->name);
+    }
+  }
+}
+
+void append_batch_error_text(size_t line, std::string_view message, const Paint& p,
+                             std::string& out) {
+  out += "line " + std::to_string(line) + ": " + p.red("INVALID") + "  ";
+  out += message;
+}
+
 std::string findings_summary(const Report& r) {
   size_t e = 0, w = 0, i = 0;
   for (const Finding& f : r.findings) {
@@ -349,23 +371,27 @@ void render_findings_text(const Report& r, std::ostream& os, const Paint& p) {
     return;
   }
   for (const Finding& f : r.findings) {
-    const RuleInfo* info = find_rule(f.rule_id);
-    std::string sev(severity_name(f.severity));
-    sev.resize(7, ' ');
-    os << "  " << p.severity(f.severity, sev) << " " << p.bold(f.rule_id) << " "
-       << (info != nullptr ? info->name : "") << (f.pointer.empty() ? "" : "  " + p.dim(f.pointer))
-       << "\n";
-    os << "          " << f.message << "\n";
-    if (!f.hint.empty()) {
-      os << "          " << p.cyan("fix:") << " " << f.hint << "\n";
+    render_finding_text(f, os, p);
+  }
+}
+
+void render_finding_text(const Finding& f, std::ostream& os, const Paint& p) {
+  const RuleInfo* info = find_rule(f.rule_id);
+  std::string sev(severity_name(f.severity));
+  sev.resize(7, ' ');
+  os << "  " << p.severity(f.severity, sev) << " " << p.bold(f.rule_id) << " "
+     << (info != nullptr ? info->name : "") << (f.pointer.empty() ? "" : "  " + p.dim(f.pointer))
+     << "\n";
+  os << "          " << f.message << "\n";
+  if (!f.hint.empty()) {
+    os << "          " << p.cyan("fix:") << " " << f.hint << "\n";
+  }
+  if (info != nullptr) {
+    std::string ref = std::string(info->ref);
+    if (info->aadsts != 0) {
+      ref += " · Entra answers AADSTS" + std::to_string(info->aadsts);
     }
-    if (info != nullptr) {
-      std::string ref = std::string(info->ref);
-      if (info->aadsts != 0) {
-        ref += " · Entra answers AADSTS" + std::to_string(info->aadsts);
-      }
-      os << "          " << p.dim("ref: " + ref) << "\n";
-    }
+    os << "          " << p.dim("ref: " + ref) << "\n";
   }
 }
 

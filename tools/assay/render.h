@@ -45,11 +45,24 @@ void append_batch_line(const Report& r, size_t line, Severity fail_on, std::stri
 // {"line":N,"valid":false,"error":MESSAGE}, as nlohmann's dump() writes it.
 void append_batch_error_line(size_t line, std::string_view message, std::string& out);
 
+// Appends the line `assay verify --batch --format text` writes for `r` (without the newline):
+// "line N: VALID  no findings", or "line N: INVALID  1 error, 1 warning: CLM003 exp-passed,
+// CLM041 jti-missing" (every finding's rule and name, in report order).
+void append_batch_text(const Report& r, size_t line, Severity fail_on, const Paint& p,
+                       std::string& out);
+
+// Appends the text line for an input that could not be verified: "line N: INVALID  MESSAGE".
+void append_batch_error_text(size_t line, std::string_view message, const Paint& p,
+                             std::string& out);
+
 // Text: the decoded header and payload with times and thumbprints explained (inspect).
 void render_decoded_text(const Report& r, std::ostream& os, const Paint& p);
 
 // Text: the findings block and the summary line.
 void render_findings_text(const Report& r, std::ostream& os, const Paint& p);
+
+// Text: one finding's block of the findings list (severity, rule, pointer; message, fix, ref).
+void render_finding_text(const Finding& f, std::ostream& os, const Paint& p);
 
 // "2 errors, 1 warning" (or "no findings").
 std::string findings_summary(const Report& r);

@@ -30,6 +30,7 @@ struct VerifyCmdOptions {
   std::string format = "text";
   std::string fail_on = "error";
   std::string batch;
+  bool batch_text = false;  // --batch with an explicit --format text
   unsigned jobs = 0;
 };
 
@@ -119,18 +120,40 @@ class LineReader {
   bool eof_ = false;
 };
 
-void verify_chunk(BatchChunk& c, const KeySet& ks, const Policy& policy, Severity fail_on) {
+// How --batch writes each line's verdict: NDJSON, or with --format text one line of text.
+struct BatchFormat {
+  Severity fail_on = Severity::kError;
+  bool text = false;
+  Paint paint;
+};
+
+bool is_blank(std::string_view line) {
+  return line.find_first_not_of(" \t\r\v\f") == std::string_view::npos;
+}
+
+void verify_chunk(BatchChunk& c, const KeySet& ks, const Policy& policy, const BatchFormat& f) {
   c.out.clear();
   c.invalid = false;
   for (size_t i = 0; i < c.lines.size(); ++i) {
+    if (is_blank(c.lines[i])) {
+      continue;  // a blank line (a trailing one, a separator) is no input
+    }
     const size_t n = c.first_line + i;
     auto r = verify_input(c.lines[i], ks, policy);
     if (!r) {
-      append_batch_error_line(n, r.error().message, c.out);
+      if (f.text) {
+        append_batch_error_text(n, r.error().message, f.paint, c.out);
+      } else {
+        append_batch_error_line(n, r.error().message, c.out);
+      }
       c.invalid = true;
     } else {
-      append_batch_line(*r, n, fail_on, c.out);
-      c.invalid = c.invalid || !r->passes(fail_on);
+      if (f.text) {
+        append_batch_text(*r, n, f.fail_on, f.paint, c.out);
+      } else {
+        append_batch_line(*r, n, f.fail_on, c.out);
+      }
+      c.invalid = c.invalid || !r->passes(f.fail_on);
     }
     c.out += '\n';
   }
@@ -141,10 +164,10 @@ void verify_chunk(BatchChunk& c, const KeySet& ks, const Policy& policy, Severit
 // claim chunks [claimed, read).
 class BatchPipeline {
  public:
-  BatchPipeline(unsigned jobs, const KeySet& ks, const Policy& policy, Severity fail_on)
+  BatchPipeline(unsigned jobs, const KeySet& ks, const Policy& policy, const BatchFormat& f)
       : slots_(kChunksPerJob * jobs), done_(slots_.size(), false) {
     for (unsigned t = 0; t < jobs; ++t) {
-      workers_.emplace_back([this, &ks, &policy, fail_on] { work(ks, policy, fail_on); });
+      workers_.emplace_back([this, &ks, &policy, f] { work(ks, policy, f); });
     }
   }
   BatchPipeline(const BatchPipeline&) = delete;
@@ -191,7 +214,7 @@ class BatchPipeline {
   }
 
  private:
-  void work(const KeySet& ks, const Policy& policy, Severity fail_on) {
+  void work(const KeySet& ks, const Policy& policy, const BatchFormat& f) {
     for (;;) {
       size_t s = 0;
       {
@@ -204,7 +227,7 @@ class BatchPipeline {
       }
       std::exception_ptr failure;
       try {
-        verify_chunk(slots_[s % slots_.size()], ks, policy, fail_on);
+        verify_chunk(slots_[s % slots_.size()], ks, policy, f);
       } catch (...) {
         failure = std::current_exception();
       }
@@ -257,19 +280,20 @@ int run_batch(const VerifyCmdOptions& o, const KeySet& ks, const Policy& policy,
     in = file.get();
   }
   const unsigned jobs = o.jobs > 0 ? o.jobs : std::max(1U, std::thread::hardware_concurrency());
+  const BatchFormat format{fail_on, o.batch_text, Paint{io.color}};
   LineReader reader(*in);
   bool invalid = false;
   if (jobs == 1) {
     BatchChunk c;
     c.first_line = 1;
     while (reader.next(c, kChunkLines)) {
-      verify_chunk(c, ks, policy, fail_on);
+      verify_chunk(c, ks, policy, format);
       io.out.write(c.out.data(), static_cast<std::streamsize>(c.out.size()));
       invalid = invalid || c.invalid;
       c.first_line += c.lines.size();
     }
   } else {
-    BatchPipeline pipeline(jobs, ks, policy, fail_on);
+    BatchPipeline pipeline(jobs, ks, policy, format);
     invalid = pipeline.run(reader, io.out);
   }
   io.out.flush();
@@ -322,23 +346,29 @@ Command add_verify_command(CLI::App& parent, bool with_options) {
   if (!with_options) {
     return {app, nullptr};
   }
-  app->add_option("input", opts->input,
-                  "The assertion, a whole form body, or JSON with client_assertion; '-' or "
-                  "nothing for stdin, @FILE for a file");
+  auto* input = app->add_option("input", opts->input,
+                                "The assertion, a whole form body, or JSON with client_assertion; "
+                                "'-' or nothing for stdin, @FILE for a file");
   opts->keys.add_to(*app, /*for_signing=*/false);
   opts->policy.add_to(*app);
   add_format_option(*app, opts->format);
+  CLI::Option* format = app->get_option("--format");
   app->add_option("--fail-on", opts->fail_on, "Exit 1 on findings at or above: error or warning")
       ->check(CLI::IsMember({"error", "warning"}));
   auto* batch = app->add_option("--batch", opts->batch,
-                                "Verify one input per line of FILE ('-' for stdin); writes one JSON "
-                                "object per line (NDJSON), in input order");
+                                "Verify one input per line of FILE ('-' for stdin), skipping blank "
+                                "lines; writes one JSON object per line (NDJSON) in input order, "
+                                "or with an explicit --format text one line of text per input");
+  batch->excludes(input);
   app->add_option("--jobs", opts->jobs, "Threads for --batch (default: all cores)")->needs(batch);
   app->footer(
       "Exit codes: 0 no finding at or above --fail-on; 1 findings (or, with --batch, any input "
       "with findings); 2 usage error; 3 runtime error (unreadable file or key).\n"
       "JSON output schema: docs/json-output.md.");
-  return {app, [opts](const Io& io) { return run_verify(*opts, io); }};
+  return {app, [opts, format](const Io& io) {
+            opts->batch_text = format->count() > 0 && opts->format == "text";
+            return run_verify(*opts, io);
+          }};
 }
 
 }  // namespace assay::cli
