@@ -95,6 +95,9 @@ std::string usage_message(const CLI::Error& e, const std::string& path) {
       std::isupper(static_cast<unsigned char>(message[1])) == 0) {
     message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
   }
+  if (message == "a subcommand is required") {
+    message = "a command is required";  // what the help and the docs call them
+  }
   if (e.get_name() == "ExcludesError") {
     const size_t at = message.find(" excludes ");
     if (at != std::string::npos) {

@@ -119,7 +119,7 @@ Result<std::optional<std::string>> PasswordOptions::resolve(std::istream& in) co
     const size_t nl = text.find_first_of("\r\n");
     if (nl == 0 || text.empty()) {
       return make_error(ErrorCode::kInvalidArgument,
-                        "the password file " + file + " is empty (its first line is the password)");
+                        "the first line of the password file " + file + " is empty");
     }
     return std::optional<std::string>(text.substr(0, nl));
   }
