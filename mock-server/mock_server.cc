@@ -8,12 +8,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -22,6 +20,7 @@
 
 #include "assay/base64url.h"
 #include "assay/build.h"
+#include "assay/file.h"
 #include "assay/key.h"
 #include "assay/pki.h"
 #include "connection_threads.h"
@@ -40,31 +39,6 @@ constexpr time_t kWriteTimeoutSeconds = 5;
 constexpr time_t kKeepAliveTimeoutSeconds =
     2;  // also bounds how long stop() waits for idle clients
 constexpr size_t kKeepAliveMaxCount = 100000;
-
-Result<void> write_file(const std::string& path, std::string_view bytes, bool secret) {
-  const int fd =
-      ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, secret ? 0600 : 0644);
-  if (fd < 0) {
-    return make_error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(errno));
-  }
-  if (secret) {
-    (void)::fchmod(fd, 0600);
-  }
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      return make_error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(err));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::close(fd) != 0) {
-    return make_error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(errno));
-  }
-  return {};
-}
 
 bool exists(const std::string& path) {
   std::error_code ec;
@@ -108,8 +82,8 @@ Result<KeyPair> make_pair(KeySpec spec, CertificateRequest request, const KeyPai
 Result<void> save_pair(const KeyPair& p, const std::string& key_path,
                        const std::string& cert_path) {
   ASSAY_ASSIGN_OR_RETURN(std::string pem, p.key.private_pem());
-  ASSAY_TRY(write_file(key_path, pem, true));
-  return write_file(cert_path, p.cert.pem(), false);
+  ASSAY_TRY(write_file_atomic(key_path, pem, 0600));
+  return write_file_atomic(cert_path, p.cert.pem(), 0644);
 }
 
 bool is_ip_address(std::string_view h) {
@@ -206,8 +180,8 @@ Result<AppFiles> prepare_app_credentials(const std::string& dir, AppConfig& app,
   ASSAY_ASSIGN_OR_RETURN(std::string pfx,
                          export_pkcs12(made->key, made->cert, {}, password, app.display_name));
   ASSAY_TRY(save_pair(*made, f.key, f.cert));
-  ASSAY_TRY(write_file(f.pfx, pfx, true));
-  ASSAY_TRY(write_file(password_path, password, true));
+  ASSAY_TRY(write_file_atomic(f.pfx, pfx, 0600));
+  ASSAY_TRY(write_file_atomic(password_path, password, 0600));
   f.password = password;
   app.certificates = {made->cert};
   return f;

@@ -1,18 +1,16 @@
 // assay cert new | show: make the credentials of an app registration, and show a certificate's
 // facts and every form of its thumbprint.
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
+#include <cctype>
 #include <filesystem>
 #include <memory>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <sys/types.h>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "assay/base64url.h"
 #include "assay/build.h"
+#include "assay/file.h"
 #include "assay/pki.h"
 #include "assay/timefmt.h"
 #include "common.h"
@@ -160,7 +158,7 @@ int run_new(const CertNewOptions& o, const Io& io) {
       {files[4], {manifest.dump(2) + "\n", 0644}},
   };
   for (const auto& [path, content] : writes) {
-    auto w = write_atomic(path, content.first, content.second);
+    auto w = write_file_atomic(path, content.first, content.second);
     if (!w) {
       return report_error(io, w.error());
     }

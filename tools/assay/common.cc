@@ -1,14 +1,7 @@
 #include "common.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
-#include <fstream>
-#include <iostream>
+#include <cstdlib>
 #include <iterator>
-#include <sstream>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
@@ -27,44 +20,6 @@ Result<Seconds> now_or_clock(const std::string& now_option) {
     return now_seconds();
   }
   return parse_time(now_option);
-}
-
-Result<void> write_atomic(const std::string& path, const std::string& data, mode_t mode) {
-  // mkstemp: a new file (O_EXCL) with a random name, so nothing already there (a file or a
-  // symlink someone planted) is followed, truncated or keeps a wider mode.
-  std::string tmp = path + ".XXXXXX";
-  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
-  if (fd < 0) {
-    return make_error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(errno));
-  }
-  auto fail = [&](int err) -> Result<void> {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return make_error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(err));
-  };
-  if (::fchmod(fd, mode) != 0) {
-    return fail(errno);
-  }
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return fail(errno);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    return fail(errno);
-  }
-  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return make_error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(err));
-  }
-  return {};
 }
 
 Result<std::string> read_input_arg(const std::string& arg, std::istream& in) {

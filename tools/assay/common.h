@@ -7,7 +7,6 @@
 #include <istream>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 #include "assay/build.h"
@@ -25,11 +24,6 @@ namespace assay::cli {
 
 // The time of a --now option (epoch seconds or RFC 3339) when given, else the clock.
 [[nodiscard]] Result<Seconds> now_or_clock(const std::string& now_option);
-
-// Writes `data` to `path` atomically (a temporary file in the same directory, then rename), so
-// a failure never leaves a partial file, with `mode` permissions (e.g. 0600) from the start.
-[[nodiscard]] Result<void> write_atomic(const std::string& path, const std::string& data,
-                                        mode_t mode);
 
 // Prints "assay: error: MESSAGE" (and the detail on a second line) and returns the exit code
 // for `e`: 2 for invalid arguments, 3 otherwise.

@@ -13,6 +13,7 @@
 
 #include "assay/aadsts.h"
 #include "assay/build.h"
+#include "assay/file.h"
 #include "assay/pki.h"
 #include "assay/request.h"
 #include "assay/rules.h"
@@ -276,7 +277,7 @@ int run_probe(const ProbeOptions& o, const Io& io) {
       }
       lines += j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
     }
-    return write_atomic(o.save_requests, lines, 0600);
+    return write_file_atomic(o.save_requests, lines, 0600);
   };
   auto stop_with = [&](const Error& e) {
     (void)save_requests();  // what was sent before the error; the error is what to report
@@ -525,7 +526,7 @@ int run_probe(const ProbeOptions& o, const Io& io) {
       x << "</testcase>\n";
     }
     x << "</testsuite>\n";
-    if (auto w = write_atomic(o.junit, x.str(), 0644); !w) {
+    if (auto w = write_file_atomic(o.junit, x.str(), 0644); !w) {
       return report_error(io, w.error());
     }
   }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "assay/aadsts.h"
+#include "assay/file.h"
 #include "assay/verify.h"
 #include "common.h"
 #include "explain.h"
@@ -40,7 +41,7 @@ Result<TokenOutcome> request_token(const AssertionOptions& a, const HttpOptions&
   TokenOutcome t;
   ASSAY_ASSIGN_OR_RETURN(t.request, build_request(a, io.in));
   if (!save_assertion.empty()) {
-    ASSAY_TRY(write_atomic(save_assertion, t.request.assertion.token + "\n", 0600));
+    ASSAY_TRY(write_file_atomic(save_assertion, t.request.assertion.token + "\n", 0600));
   }
   t.url = token_endpoint.empty() ? t.request.token_endpoint : token_endpoint;
   if (h.insecure) {
