@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "assay/terminal.h"
 #include "assay/version.h"
 #include "mock_server.h"
 
@@ -93,8 +94,8 @@ int main(int argc, char** argv) {
   auto server = assay::mock::MockServer::create(options);
   if (!server) {
     const assay::Error& e = server.error();
-    std::cerr << "assay-mock: error: " << e.message
-              << (e.detail.empty() ? "" : " (" + e.detail + ")") << "\n";
+    std::cerr << "assay-mock: error: " << assay::terminal_safe(e.message)
+              << (e.detail.empty() ? "" : " (" + assay::terminal_safe(e.detail) + ")") << "\n";
     const bool config = e.code == assay::ErrorCode::kInvalidArgument ||
                         e.code == assay::ErrorCode::kMalformedKey ||
                         e.code == assay::ErrorCode::kIo;

@@ -23,6 +23,7 @@
 #include "assay/file.h"
 #include "assay/key.h"
 #include "assay/pki.h"
+#include "assay/terminal.h"
 #include "connection_threads.h"
 #include "json_access.h"
 #include "routes.h"
@@ -250,7 +251,9 @@ void log_request(State& st, const httplib::Request& req, const httplib::Response
   } else {
     char latency[32];
     std::snprintf(latency, sizeof latency, "%.1fms", ms);
-    line = format_rfc3339(now_seconds()) + " " + req.method + " " + req.path + " " +
+    // The method and the decoded path are the client's bytes: shown escaped, never raw.
+    line = format_rfc3339(now_seconds()) + " " + terminal_safe(req.method) + " " +
+           terminal_safe(req.path) + " " +
            (dropped ? std::string("dropped") : std::to_string(res.status)) +
            (aadsts != 0 ? " AADSTS" + std::to_string(aadsts) : std::string()) +
            (rules.empty() ? std::string() : " rules=" + rules) + " " + latency;

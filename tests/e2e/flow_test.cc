@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "assay/terminal.h"
 #include "mock/mock_fixture.h"
 #include "support/golden.h"
 #include "support/testdata.h"
@@ -76,7 +78,7 @@ TEST_F(Flow, CertNewRegisterTokenMail) {
   auto mail = cli(
       {"mail", "--user", "alex@contoso.onmicrosoft.com", "--graph-url", ready().graph_url}, pfx);
   ASSERT_EQ(mail.exit, 0) << mail.out << mail.err;
-  EXPECT_NE(mail.out.find("10 most recent Inbox messages"), std::string::npos) << mail.out;
+  EXPECT_NE(mail.out.find("10 most recent messages in the Inbox"), std::string::npos) << mail.out;
   auto json = cli({"mail", "--user", "alex@contoso.onmicrosoft.com", "--graph-url",
                    ready().graph_url, "--format", "json", "--top", "5"},
                   pfx);
@@ -238,6 +240,77 @@ TEST_F(Flow, ProbeFindsNothingWronglyAccepted) {
     }
   }
   EXPECT_EQ(other, 0U);
+}
+
+TEST_F(Flow, MailShowsHostileMessagesEscapedInTheirColumns) {
+  const std::string dir = testing::TempDir() + "/assay-e2e-hostile-mail";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string config = dir + "/world.json";
+  // A sender controls the subject, its display name and the preview: CSI, OSC ... BEL, C1, DEL,
+  // line breaks, and a long display name in several scripts (cut at a character boundary).
+  std::ofstream(config)
+      << R"({"tenants":[{"id":")" << kMockTenant << R"(","domains":[")" << kMockDomain
+      << R"("]}],"apps":[{"client_id":")" << kDaemon << R"(","tenant":")" << kMockDomain
+      << R"(","certificates":[")" << key("rsa-2048.crt.pem")
+      << R"("],"roles":["Mail.Read"],"consented":true}],"mailboxes":[{"upn":"alex@contoso.onmicrosoft.com","messages":[)"
+      << R"({"subject":"hi \u001b]0;PWNED\u0007\u001b[2J","from":{"name":"\u001b[31mMallory \u009b1m","address":"mallory@evil.example"},)"
+      << R"("receivedDateTime":"2026-01-05T09:30:00Z","bodyPreview":"line one\r\nline two \u001b[5m\u007f"},)"
+      << R"({"subject":"Zo\u00eb's report","from":{"name":"\u5c71\u7530\u592a\u90ce Yamada Taro \u00c5ngstr\u00f6m","address":"yamada@contoso.com"},)"
+      << R"("receivedDateTime":"2026-01-04T09:30:00Z"}]},{"upn":"empty@contoso.onmicrosoft.com","messages":[]}]})";
+  mock::ServerOptions o;
+  o.config_path = config;
+  restart(o);
+  const std::vector<std::string> user = {"mail", "--user", "alex@contoso.onmicrosoft.com",
+                                         "--graph-url", ready().graph_url};
+  auto r = cli(user, creds(kDaemon));
+  ASSERT_EQ(r.exit, 0) << r.out << r.err;
+  expect_terminal_safe(r.out);
+  expect_terminal_safe(r.err);
+  EXPECT_NE(r.out.find("2 most recent messages in the Inbox"), std::string::npos) << r.out;
+  // The sender is cut to its column and two spaces always part it from the subject.
+  EXPECT_NE(r.out.find("\\u001b[31mMallory \\u009b1m <m...  hi \\u001b]0;PWNED\\u0007\\u001b[2J"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("line one  line two \\u001b[5m\\u007f"), std::string::npos) << r.out;
+  // Wide characters take two columns each: the cut leaves the subject in the same column.
+  std::istringstream lines(r.out);
+  std::string line;
+  size_t hostile_at = 0;
+  size_t wide_at = 0;
+  while (std::getline(lines, line)) {
+    if (line.find("PWNED") != std::string::npos) {
+      hostile_at = terminal_width(line.substr(0, line.find("hi ")));
+    }
+    if (line.find("report") != std::string::npos) {
+      wide_at = terminal_width(line.substr(0, line.find("Zo")));
+      EXPECT_NE(line.find("...  Zo"), std::string::npos) << line;
+    }
+  }
+  EXPECT_GT(hostile_at, 0U);
+  EXPECT_EQ(hostile_at, wide_at) << r.out;
+
+  auto one = cli({"mail", "--user", "alex@contoso.onmicrosoft.com", "--graph-url",
+                  ready().graph_url, "--top", "1"},
+                 creds(kDaemon));
+  ASSERT_EQ(one.exit, 0) << one.err;
+  EXPECT_NE(one.out.find(": 1 most recent message in the Inbox\n"), std::string::npos) << one.out;
+  auto empty =
+      cli({"mail", "--user", "empty@contoso.onmicrosoft.com", "--graph-url", ready().graph_url},
+          creds(kDaemon));
+  ASSERT_EQ(empty.exit, 0) << empty.err;
+  EXPECT_EQ(empty.out, "empty@contoso.onmicrosoft.com: the Inbox is empty\n");
+}
+
+TEST_F(Flow, TokenFailureShowsTheServersDescriptionEscaped) {
+  // The mock echoes the unknown client ID in its AADSTS700016 description, as Entra does.
+  auto r = cli({"token"}, creds("\x1b]0;PWNED\x07\x1b[2J"));
+  EXPECT_EQ(r.exit, 1) << r.out << r.err;
+  expect_terminal_safe(r.out);
+  expect_terminal_safe(r.err);
+  EXPECT_NE(r.out.find("AADSTS700016: Application with identifier '\\u001b]0;PWNED\\u0007"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST_F(Flow, ProbeRefusesNonLoopbackWithoutYes) {

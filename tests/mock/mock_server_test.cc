@@ -1,13 +1,19 @@
-// assay-mock's state directory: private files are written without following anything planted
-// at their paths.
+// assay-mock's state directory and request log: private files are written without following
+// anything planted at their paths, and a client's bytes never reach the text log raw.
 #include "mock_server.h"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <sys/stat.h>
+#include <thread>
 
 #include <gtest/gtest.h>
+
+#include "mock/mock_fixture.h"
+#include "support/testdata.h"
 
 namespace assay::test {
 namespace {
@@ -64,6 +70,57 @@ TEST(MockStateDir, KeyFilesReplacePlantedSymlinksInsteadOfFollowingThem) {
   EXPECT_EQ((*server)->ready().key, (state / "app.key.pem").string());
   server->reset();
   fs::remove_all(root);
+}
+
+class MockLog : public MockServerTest {
+ protected:
+  void start(mock::LogFormat format) {
+    mock::ServerOptions o;
+    o.config_path = testdata_path("mock/contoso.json");
+    o.log_format = format;
+    o.log = [this](const std::string& line) {
+      std::lock_guard<std::mutex> lock(mu_);
+      lines_.push_back(line);
+    };
+    restart(o);
+  }
+
+  // The first log line containing `needle`, waiting up to 5 s for it (the log is written after
+  // the answer is sent); "" when none came.
+  std::string line_with(const std::string& needle) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        for (const std::string& l : lines_) {
+          if (l.find(needle) != std::string::npos) {
+            return l;
+          }
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return {};
+  }
+
+  std::mutex mu_;
+  std::vector<std::string> lines_;
+};
+
+TEST_F(MockLog, TextLogShowsControlCharactersInThePathEscaped) {
+  start(mock::LogFormat::kText);
+  // Decoded by the server: CSI, OSC ... BEL, a C1 CSI in UTF-8, and a byte that is not UTF-8.
+  auto res = client()->Get("/%1B%5B31mRED%1B%5D0;PWNED%07/%C2%9B2J/%FF/x");
+  ASSERT_TRUE(res);
+  const std::string line = line_with("RED");
+  ASSERT_FALSE(line.empty()) << "no log line";
+  EXPECT_EQ(line.find('\x1b'), std::string::npos) << line;
+  EXPECT_EQ(line.find('\x07'), std::string::npos) << line;
+  EXPECT_EQ(line.find("\xc2\x9b"), std::string::npos) << line;
+  EXPECT_EQ(line.find('\xff'), std::string::npos) << line;
+  EXPECT_NE(line.find(" GET /\\u001b[31mRED\\u001b]0;PWNED\\u0007/\\u009b2J/\\xff/x 404 "),
+            std::string::npos)
+      << line;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "assay/terminal.h"
 #include "cli.h"
 #include "support/testdata.h"
 
@@ -61,6 +62,16 @@ CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin
   r.out = out.str();
   r.err = err.str();
   return r;
+}
+
+void expect_terminal_safe(const std::string& text) {
+  std::istringstream in(text);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    EXPECT_EQ(terminal_safe(line), line) << "line " << n;
+  }
 }
 
 std::string relative_paths(std::string s) {

@@ -21,6 +21,11 @@ struct CliResult {
 // Runs `assay ARGS...` in process with `stdin_text` as standard input and colour off.
 CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text = "");
 
+// Fails the test for every line of `text` (one of run_cli's outputs) that is not already
+// terminal-safe: a C0 control other than the newlines between lines, DEL, a C1 control, or
+// bytes that are not UTF-8 (each would change under terminal_safe).
+void expect_terminal_safe(const std::string& text);
+
 // Replaces the absolute testdata directory in `s` with "testdata".
 std::string relative_paths(std::string s);
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "assay/verify.h"
+#include "assay/terminal.h"
 #include "assertion_options.h"
 #include "render.h"
 
@@ -88,9 +89,9 @@ int run_build(const BuildOptions& o, const Io& io) {
     return report_error(io, check.error());
   }
   if (o.format != "json") {
-    io.err << "assay: header " << built->assertion.header_json << "\n"
-           << "assay: claims " << built->assertion.payload_json << "\n"
-           << "assay: POST to " << built->token_endpoint << "\n";
+    io.err << "assay: header " << terminal_safe(built->assertion.header_json) << "\n"
+           << "assay: claims " << terminal_safe(built->assertion.payload_json) << "\n"
+           << "assay: POST to " << terminal_safe(built->token_endpoint) << "\n";
   }
   const std::vector<Finding> findings = worth_reporting(*check);
   if (!findings.empty()) {

@@ -12,6 +12,7 @@
 #include "assay/build.h"
 #include "assay/file.h"
 #include "assay/pki.h"
+#include "assay/terminal.h"
 #include "assay/timefmt.h"
 #include "common.h"
 #include "render.h"
@@ -181,16 +182,17 @@ int run_new(const CertNewOptions& o, const Io& io) {
     return kExitOk;
   }
   const Paint p{io.color};
-  io.out << p.green("created") << " " << cert->subject() << " (" << key->describe() << "), valid "
-         << format_rfc3339(cert->not_before()) << " to " << format_rfc3339(cert->not_after())
+  io.out << p.green("created") << " " << terminal_safe(cert->subject()) << " (" << key->describe()
+         << "), valid " << format_rfc3339(cert->not_before()) << " to "
+         << format_rfc3339(cert->not_after()) << "\n"
+         << "  private key  " << terminal_safe(files[0]) << "  " << p.dim("(PKCS#8 PEM, mode 0600)")
          << "\n"
-         << "  private key  " << files[0] << "  " << p.dim("(PKCS#8 PEM, mode 0600)") << "\n"
-         << "  certificate  " << files[1] << "\n"
-         << "  upload this  " << files[2] << "  "
+         << "  certificate  " << terminal_safe(files[1]) << "\n"
+         << "  upload this  " << terminal_safe(files[2]) << "  "
          << p.dim("(DER; portal: Certificates & secrets > Upload certificate)") << "\n"
-         << "  PKCS#12      " << files[3] << "  "
+         << "  PKCS#12      " << terminal_safe(files[3]) << "  "
          << p.dim(password.empty() ? "(no password)" : "(password as given)") << "\n"
-         << "  manifest     " << files[4] << "  "
+         << "  manifest     " << terminal_safe(files[4]) << "  "
          << p.dim("(keyCredentials entry, keyId " + key_id + ")") << "\n";
   print_thumbprints(*cert, io.out, p);
   if (key->type() == KeyType::kEc) {
@@ -259,8 +261,8 @@ int run_show(const CertShowOptions& o, const Io& io) {
     io.out << out.dump(2) << "\n";
   } else {
     const Paint p{io.color};
-    io.out << p.bold("subject") << "      " << c.subject() << "\n"
-           << p.bold("issuer") << "       " << c.issuer()
+    io.out << p.bold("subject") << "      " << terminal_safe(c.subject()) << "\n"
+           << p.bold("issuer") << "       " << terminal_safe(c.issuer())
            << (c.self_issued() ? p.dim("  (self-signed)") : "") << "\n"
            << p.bold("serial") << "       " << c.serial_hex() << "\n"
            << p.bold("valid") << "        " << format_rfc3339(c.not_before()) << " to "
@@ -275,7 +277,7 @@ int run_show(const CertShowOptions& o, const Io& io) {
                    ? p.red("  (under 2048 bits)")
                    : "")
            << "\n"
-           << p.bold("read as") << "      " << cred->summary << "\n";
+           << p.bold("read as") << "      " << terminal_safe(cred->summary) << "\n";
     print_thumbprints(c, io.out, p);
     if (has_key) {
       io.out << p.bold("private key") << "  "

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "assay/request.h"
+#include "assay/terminal.h"
 #include "assay/timefmt.h"
 
 namespace assay::cli {
@@ -45,9 +46,10 @@ Result<std::string> read_input_arg(const std::string& arg, std::istream& in) {
 }
 
 int report_error(const Io& io, const Error& e) {
-  io.err << "assay: error: " << e.message << "\n";
+  // Messages quote file names, URLs, servers' answers and input bytes: escaped, one line each.
+  io.err << "assay: error: " << terminal_safe(e.message) << "\n";
   if (!e.detail.empty()) {
-    io.err << "assay: note: " << e.detail << "\n";
+    io.err << "assay: note: " << terminal_safe(e.detail) << "\n";
   }
   return e.code == ErrorCode::kInvalidArgument ? kExitUsage : kExitRuntime;
 }

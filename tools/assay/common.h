@@ -25,8 +25,8 @@ namespace assay::cli {
 // The time of a --now option (epoch seconds or RFC 3339) when given, else the clock.
 [[nodiscard]] Result<Seconds> now_or_clock(const std::string& now_option);
 
-// Prints "assay: error: MESSAGE" (and the detail on a second line) and returns the exit code
-// for `e`: 2 for invalid arguments, 3 otherwise.
+// Prints "assay: error: MESSAGE" (and the detail on a second line), both through
+// terminal_safe, and returns the exit code for `e`: 2 for invalid arguments, 3 otherwise.
 int report_error(const Io& io, const Error& e);
 
 // Where a password comes from: --password, --password-file or --password-stdin (at most one

@@ -8,6 +8,7 @@
 
 #include "assay/aadsts.h"
 #include "assay/rules.h"
+#include "assay/terminal.h"
 #include "common.h"
 #include "explain.h"
 #include "render.h"
@@ -89,12 +90,13 @@ void explanation_to_json(const ExplainTarget& t, const AadstsInfo& info, Json& o
 }
 
 void print_explanation(const ExplainTarget& t, const AadstsInfo& info, std::ostream& os, const Paint& p) {
-  const std::string thumb = echoed_thumbprint(t.description);
+  // The note, ids, time and thumbprint come from the pasted text or the server's answer.
+  const std::string thumb = terminal_safe(echoed_thumbprint(t.description));
   os << p.bold("AADSTS" + std::to_string(info.code)) << "  " << info.error << " (HTTP "
      << info.http_status << ")" << (info.name.empty() ? "" : "  " + p.dim(std::string(info.name)))
      << "\n";
   if (!t.note.empty()) {
-    os << p.dim(t.note) << "\n";
+    os << p.dim(terminal_safe(t.note)) << "\n";
   }
   if (!info.description.empty()) {
     os << p.bold("Entra says") << "  " << info.description << "\n";
@@ -123,8 +125,9 @@ void print_explanation(const ExplainTarget& t, const AadstsInfo& info, std::ostr
   }
   os << "\n" << p.bold("next") << "  " << info.next << "\n";
   if (!t.trace_id.empty() || !t.correlation_id.empty()) {
-    os << p.dim("trace " + t.trace_id + "  correlation " + t.correlation_id +
-                (t.timestamp.empty() ? "" : "  at " + t.timestamp))
+    os << p.dim("trace " + terminal_safe(t.trace_id) + "  correlation " +
+                terminal_safe(t.correlation_id) +
+                (t.timestamp.empty() ? "" : "  at " + terminal_safe(t.timestamp)))
        << "\n";
   }
 }

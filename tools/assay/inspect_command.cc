@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "assay/request.h"
+#include "assay/terminal.h"
 #include "assay/verify.h"
 #include "common.h"
 #include "render.h"
@@ -48,7 +49,7 @@ int run_inspect(const InspectOptions& o, const Io& io) {
     io.out << p.bold("assay inspect") << "  " << input_kind_name(parsed->kind) << ", profile "
            << profile_name(report->profile);
     if (report->profile_inferred) {
-      io.out << " " << p.dim("(" + report->profile_reason + ")");
+      io.out << " " << p.dim("(" + terminal_safe(report->profile_reason) + ")");
     }
     io.out << "\n"
            << p.yellow("UNVERIFIED") << "  inspect never checks the signature: run assay verify "

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "assay/request.h"
+#include "assay/terminal.h"
 #include "assay/timefmt.h"
 #include "network_commands.h"
 #include "render.h"
@@ -43,16 +44,29 @@ std::string local_time(const std::string& iso) {
   return buf;
 }
 
-std::string fit(std::string s, size_t width) {
-  for (char& c : s) {
+// A table cell of `width` columns: `text` (a sender's or the server's bytes) with
+// line breaks and tabs as spaces and every other control escaped, cut at a character boundary
+// so that two columns always separate it from the next cell, then padded.
+std::string cell(std::string text, size_t width) {
+  for (char& c : text) {
     if (c == '\r' || c == '\n' || c == '\t') {
       c = ' ';
     }
   }
-  if (s.size() > width) {
-    s = s.substr(0, width - 3) + "...";
+  std::string s = terminal_safe(text);
+  const size_t room = width > 2 ? width - 2 : 0;
+  if (terminal_width(s) > room) {
+    s = std::string(terminal_prefix(s, room > 3 ? room - 3 : 0)) + "...";
   }
-  return s + std::string(width - std::min(width, s.size()), ' ');
+  const size_t used = terminal_width(s);
+  return s + std::string(width > used ? width - used : 0, ' ');
+}
+
+// The last cell of a line: escaped like `cell`, cut to `width` columns, not padded.
+std::string last_cell(const std::string& text, size_t width) {
+  std::string s = cell(text, width + 2);
+  s.erase(s.find_last_not_of(' ') + 1);
+  return s;
 }
 
 void explain_graph_error(int status, const Json& body, const Io& io) {
@@ -60,7 +74,7 @@ void explain_graph_error(int status, const Json& body, const Io& io) {
   const Json err = body.is_object() && body.contains("error") ? body["error"] : Json();
   io.out << p.red("FAILED") << "  Graph answered HTTP " << status;
   if (!str(err, "code").empty()) {
-    io.out << " " << str(err, "code") << ": " << str(err, "message");
+    io.out << " " << terminal_safe(str(err, "code")) << ": " << terminal_safe(str(err, "message"));
   }
   io.out << "\n";
   switch (status) {
@@ -159,11 +173,18 @@ int run_mail(const MailOptions& o, const Io& io) {
     return kExitOk;
   }
   const Paint p{io.color};
-  io.out << p.bold(o.user) << ": " << msgs.size() << " most recent Inbox messages\n";
-  io.out << p.dim(fit("#", 3) + fit("received (local)", 23) + fit("received (UTC)", 22) +
-                  fit("read", 5) + fit("from", 32) + "subject")
+  io.out << p.bold(terminal_safe(o.user)) << ": ";
+  if (msgs.empty()) {
+    io.out << "the Inbox is empty\n";
+    return kExitOk;
+  }
+  io.out << msgs.size() << (msgs.size() == 1 ? " most recent message" : " most recent messages")
+         << " in the Inbox\n";
+  const size_t number_width = std::to_string(msgs.size()).size() + 2;
+  io.out << p.dim(cell("#", number_width) + cell("received (local)", 24) +
+                  cell("received (UTC)", 22) + cell("read", 6) + cell("from", 34) + "subject")
          << "\n";
-  int n = 1;
+  size_t n = 1;
   for (const Json& m : msgs) {
     const Json from = m.contains("from") ? m["from"] : Json();
     const Json addr =
@@ -174,11 +195,12 @@ int run_mail(const MailOptions& o, const Io& io) {
     }
     const std::string received = str(m, "receivedDateTime");
     const bool read = m.contains("isRead") && m["isRead"].is_boolean() && m["isRead"].get<bool>();
-    io.out << fit(std::to_string(n++), 3) << fit(local_time(received), 23) << fit(received, 22)
-           << fit(read ? "yes" : "no", 5) << fit(sender, 32) << str(m, "subject") << "\n";
+    io.out << cell(std::to_string(n++), number_width) << cell(local_time(received), 24)
+           << cell(received, 22) << cell(read ? "yes" : "no", 6) << cell(sender, 34)
+           << last_cell(str(m, "subject"), 100) << "\n";
     const std::string preview = str(m, "bodyPreview");
     if (!preview.empty()) {
-      io.out << "   " << p.dim(fit(preview, 100)) << "\n";
+      io.out << std::string(number_width, ' ') << p.dim(last_cell(preview, 100)) << "\n";
     }
   }
   return kExitOk;

@@ -17,6 +17,7 @@
 #include "assay/pki.h"
 #include "assay/request.h"
 #include "assay/rules.h"
+#include "assay/terminal.h"
 #include "assay/verify.h"
 #include "common.h"
 #include "conformance.h"
@@ -482,7 +483,7 @@ int run_probe(const ProbeOptions& o, const Io& io) {
     io.out << out.dump(2) << "\n";
   } else {
     const Paint p{io.color};
-    io.out << p.bold("assay probe") << " " << o.token_endpoint << " (profile "
+    io.out << p.bold("assay probe") << " " << terminal_safe(o.token_endpoint) << " (profile "
            << profile_name(ctx.profile) << ", " << alg_name(alg) << ")\n";
     for (const ProbeResult& r : results) {
       std::string v = r.verdict;
@@ -491,7 +492,8 @@ int run_probe(const ProbeOptions& o, const Io& io) {
                                                                                    : p.green(v);
       io.out << "  " << shown << std::string(24 - std::min<size_t>(24, v.size()), ' ') << r.cls
              << "  "
-             << p.dim("HTTP " + std::to_string(r.status) + (r.error.empty() ? "" : " " + r.error) +
+             << p.dim("HTTP " + std::to_string(r.status) +
+                      (r.error.empty() ? "" : " " + terminal_safe(r.error)) +
                       (r.aadsts != 0 ? " AADSTS" + std::to_string(r.aadsts) : "") +
                       (v == "rejected-other-reason" && r.expected_aadsts != 0
                            ? " (assay expected AADSTS" + std::to_string(r.expected_aadsts) + ")"

@@ -7,6 +7,7 @@
 
 #include "assay/base64url.h"
 #include "assay/rules.h"
+#include "assay/terminal.h"
 #include "assay/timefmt.h"
 #include "assay/version.h"
 
@@ -245,13 +246,15 @@ std::string findings_summary(const Report& r) {
 
 namespace {
 
-std::string shorten(std::string s, size_t max = 100) {
-  if (s.size() <= max) {
+// A JSON value's text, escaped for the terminal (JSON leaves DEL and C1 controls raw) and cut
+// to `max` columns at a character boundary.
+std::string shorten(const std::string& json_text, size_t max = 100) {
+  std::string s = terminal_safe(json_text);
+  if (terminal_width(s) <= max) {
     return s;
   }
   const size_t n = s.size();
-  s.resize(max);
-  return s + "... (" + std::to_string(n) + " chars)";
+  return std::string(terminal_prefix(s, max)) + "... (" + std::to_string(n) + " chars)";
 }
 
 std::string time_note(const Json& v, Seconds now, const Paint& p) {
@@ -291,14 +294,17 @@ void render_object(const Json& obj, const char* title, Seconds now, std::ostream
     os << "  " << p.dim(obj.is_null() ? "(not decodable)" : shorten(obj.dump())) << "\n";
     return;
   }
+  // Member names are the token's bytes: escaped, and aligned by the columns they take.
   size_t width = 0;
   for (auto it = obj.begin(); it != obj.end(); ++it) {
-    width = std::max(width, it.key().size());
+    width = std::max(width, terminal_width(terminal_safe(it.key())));
   }
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     const std::string& k = it.key();
+    const std::string shown = terminal_safe(k);
     const Json& v = it.value();
-    std::string line = "  " + k + std::string(width - k.size() + 2, ' ') + shorten(v.dump());
+    std::string line =
+        "  " + shown + std::string(width - terminal_width(shown) + 2, ' ') + shorten(v.dump());
     if (!header && (k == "exp" || k == "nbf" || k == "iat")) {
       line += time_note(v, now, p);
     } else if (header && k == "x5t") {
@@ -354,9 +360,10 @@ void render_decoded_text(const Report& r, std::ostream& os, const Paint& p) {
   if (!r.signature.checked) {
     os << ", " << p.yellow("not verified");
   } else if (r.signature.verified) {
-    os << ", " << p.green("verified") << " with " << r.signature.key;
+    os << ", " << p.green("verified") << " with " << terminal_safe(r.signature.key);
   } else {
-    os << ", " << p.red("does not verify") << " (" << r.signature.status << ") with " << r.signature.key;
+    os << ", " << p.red("does not verify") << " (" << terminal_safe(r.signature.status) << ") with "
+       << terminal_safe(r.signature.key);
   }
   os << "\n";
 }
@@ -380,11 +387,12 @@ void render_finding_text(const Finding& f, std::ostream& os, const Paint& p) {
   std::string sev(severity_name(f.severity));
   sev.resize(7, ' ');
   os << "  " << p.severity(f.severity, sev) << " " << p.bold(f.rule_id) << " "
-     << (info != nullptr ? info->name : "") << (f.pointer.empty() ? "" : "  " + p.dim(f.pointer))
-     << "\n";
-  os << "          " << f.message << "\n";
+     << (info != nullptr ? info->name : "")
+     << (f.pointer.empty() ? "" : "  " + p.dim(terminal_safe(f.pointer))) << "\n";
+  // Messages, hints and pointers quote the token's and the request's own bytes.
+  os << "          " << terminal_safe(f.message) << "\n";
   if (!f.hint.empty()) {
-    os << "          " << p.cyan("fix:") << " " << f.hint << "\n";
+    os << "          " << p.cyan("fix:") << " " << terminal_safe(f.hint) << "\n";
   }
   if (info != nullptr) {
     std::string ref = std::string(info->ref);

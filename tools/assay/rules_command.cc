@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "assay/rules.h"
+#include "assay/terminal.h"
 #include "common.h"
 #include "render.h"
 
@@ -53,7 +54,7 @@ int run_rules(const RulesOptions& o, const Io& io) {
     for (const std::string& id : o.ids) {
       const RuleInfo* r = find_rule(id);
       if (r == nullptr) {
-        io.err << "assay: error: no rule " << id << " (see assay rules)\n";
+        io.err << "assay: error: no rule " << terminal_safe(id) << " (see assay rules)\n";
         return kExitUsage;
       }
       rules.push_back(r);

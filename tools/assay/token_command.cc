@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "assay/assertion.h"
+#include "assay/terminal.h"
 #include "assay/timefmt.h"
 #include "network_commands.h"
 #include "render.h"
@@ -61,7 +62,8 @@ int run_token(const TokenOptions& o, const Io& io) {
     return kExitFindings;
   }
   if (o.raw) {
-    io.out << t->access_token << "\n";
+    // A real access token is printable ASCII, which terminal_safe leaves alone.
+    io.out << terminal_safe(t->access_token) << "\n";
     return kExitOk;
   }
   // The access token is shown for the user's information only: its signature is the resource's
@@ -84,7 +86,7 @@ int run_token(const TokenOptions& o, const Io& io) {
     return kExitOk;
   }
   const Paint p{io.color};
-  io.out << p.green("OK") << "  token from " << t->url << " (HTTP 200";
+  io.out << p.green("OK") << "  token from " << terminal_safe(t->url) << " (HTTP 200";
   if (t->response.attempts > 1) {
     io.out << ", " << t->response.attempts << " attempts";
   }
@@ -93,7 +95,8 @@ int run_token(const TokenOptions& o, const Io& io) {
   for (const char* name : {"aud", "roles", "appid", "azp", "tid", "idtyp", "ver"}) {
     const std::string v = claim_text(claims, name);
     if (!v.empty()) {
-      io.out << "  " << name << std::string(8 - std::string(name).size(), ' ') << v << "\n";
+      io.out << "  " << name << std::string(8 - std::string(name).size(), ' ') << terminal_safe(v)
+             << "\n";
     }
   }
   if (claims.is_object() && claims.contains("exp") && claims["exp"].is_number()) {

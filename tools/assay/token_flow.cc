@@ -4,6 +4,7 @@
 
 #include "assay/aadsts.h"
 #include "assay/file.h"
+#include "assay/terminal.h"
 #include "assay/verify.h"
 #include "common.h"
 #include "explain.h"
@@ -59,8 +60,10 @@ Result<TokenOutcome> request_token(const AssertionOptions& a, const HttpOptions&
 }
 
 void print_token_failure(const TokenOutcome& t, const Io& io) {
+  // Everything below but assay's own words comes from the server: shown through terminal_safe.
   const Paint p{io.color};
-  io.out << p.red("FAILED") << "  POST " << t.url << " answered HTTP " << t.response.status;
+  io.out << p.red("FAILED") << "  POST " << terminal_safe(t.url) << " answered HTTP "
+         << t.response.status;
   if (t.response.attempts > 1) {
     io.out << " after " << t.response.attempts << " attempts";
   }
@@ -68,21 +71,22 @@ void print_token_failure(const TokenOutcome& t, const Io& io) {
   const std::string error = member_string(t.body, "error");
   const std::string description = member_string(t.body, "error_description");
   if (!error.empty()) {
-    io.out << p.bold("error") << "          " << error << "\n";
+    io.out << p.bold("error") << "          " << terminal_safe(error) << "\n";
   }
   if (!description.empty()) {
-    io.out << p.bold("description") << "    " << description.substr(0, description.find("\r\n"))
-           << "\n";
+    io.out << p.bold("description") << "    "
+           << terminal_safe(description.substr(0, description.find("\r\n"))) << "\n";
   }
   for (const char* id : {"trace_id", "correlation_id", "timestamp"}) {
     const std::string v = member_string(t.body, id);
     if (!v.empty()) {
       const size_t len = std::string_view(id).size();
-      io.out << p.bold(id) << std::string(len < 15 ? 15 - len : 1, ' ') << v << "\n";
+      io.out << p.bold(id) << std::string(len < 15 ? 15 - len : 1, ' ') << terminal_safe(v) << "\n";
     }
   }
   if (t.body.is_null() && !t.response.body.empty()) {
-    io.out << p.bold("body") << "           " << t.response.body.substr(0, 300) << "\n";
+    const std::string body = terminal_safe(t.response.body);
+    io.out << p.bold("body") << "           " << terminal_prefix(body, 300) << "\n";
   }
   io.out << "\n";
   auto target = parse_explain_input(t.response.body);
@@ -98,8 +102,8 @@ void print_token_failure(const TokenOutcome& t, const Io& io) {
            << p.dim("(checked by assay as Entra would see it)") << "\n";
     render_findings_text(*report, io.out, p);
     io.out << "signature: "
-           << (report->signature.verified ? "verifies with " + report->signature.key
-                                          : report->signature.status)
+           << terminal_safe(report->signature.verified ? "verifies with " + report->signature.key
+                                                       : report->signature.status)
            << "\n";
   }
 }

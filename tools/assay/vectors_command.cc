@@ -18,6 +18,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "assay/terminal.h"
 #include "assay/testing.h"
 #include "assay/verify.h"
 #include "common.h"
@@ -600,7 +601,8 @@ int run_run(const RunOptions& o, const Io& io) {
   for (const auto& [k, reason] : known) {
     if (failed_keys.count(k) == 0) {
       ++stale;
-      io.err << "assay: known failure " << k.first << " tcId " << k.second << " now passes: remove it from " << o.known << "\n";
+      io.err << "assay: known failure " << terminal_safe(k.first) << " tcId " << k.second
+             << " now passes: remove it from " << terminal_safe(o.known) << "\n";
     }
   }
   const Paint p{io.color};
@@ -622,9 +624,12 @@ int run_run(const RunOptions& o, const Io& io) {
         continue;
       }
       const bool is_known = known.count({r.file, r.tc_id}) > 0;
-      io.out << (is_known ? p.yellow("KNOWN") : p.red("FAIL ")) << " " << r.file << " tcId " << r.tc_id << " "
-             << r.cls << " (" << r.profile << "): expected " << r.expected << ", "
-             << (r.accepted ? "accepted" : "rejected") << (r.detail.empty() ? "" : ": " + r.detail) << "\n";
+      // File names, classes and the verifier's own words come from outside: escaped.
+      io.out << (is_known ? p.yellow("KNOWN") : p.red("FAIL ")) << " " << terminal_safe(r.file)
+             << " tcId " << r.tc_id << " " << terminal_safe(r.cls) << " ("
+             << terminal_safe(r.profile) << "): expected " << terminal_safe(r.expected) << ", "
+             << (r.accepted ? "accepted" : "rejected")
+             << (r.detail.empty() ? "" : ": " + terminal_safe(r.detail)) << "\n";
     }
     io.out << passed << " passed, " << failed << " failed";
     if (!o.known.empty()) {

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "assay/request.h"
+#include "assay/terminal.h"
 #include "assay/verify.h"
 #include "common.h"
 #include "render.h"
@@ -40,12 +41,15 @@ void render_text(const Report& r, InputKind kind, Severity fail_on, const Io& io
   io.out << (ok ? p.green("VALID") : p.red("INVALID")) << "  " << findings_summary(r) << "\n";
   io.out << p.bold("profile") << "    " << profile_name(r.profile);
   if (r.profile_inferred) {
-    io.out << " " << p.dim("(" + r.profile_reason + ")");
+    io.out << " " << p.dim("(" + terminal_safe(r.profile_reason) + ")");
   }
   io.out << "\n" << p.bold("input") << "      " << input_kind_name(kind) << "\n";
   io.out << p.bold("expected") << "   client "
-         << (r.expected_client_id.empty() ? p.dim("(not given)") : r.expected_client_id) << ", aud "
-         << (r.expected_audience.empty() ? p.dim("(not given: aud value not compared)") : r.expected_audience);
+         << (r.expected_client_id.empty() ? p.dim("(not given)")
+                                          : terminal_safe(r.expected_client_id))
+         << ", aud "
+         << (r.expected_audience.empty() ? p.dim("(not given: aud value not compared)")
+                                         : terminal_safe(r.expected_audience));
   if (r.profile == Profile::kEntra && r.endpoint != EntraEndpoint::kUnknown) {
     io.out << " (" << entra_endpoint_name(r.endpoint) << ")";
   }
