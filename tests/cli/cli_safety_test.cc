@@ -1,5 +1,8 @@
 // What the CLI does with hostile input: text from tokens, forms, servers and files reaches the
-// terminal escaped (never ESC, BEL, C1 controls or broken UTF-8).
+// terminal escaped (never ESC, BEL, C1 controls or broken UTF-8), and `cert new --name` cannot
+// write outside --out.
+#include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -14,6 +17,8 @@
 
 namespace assay::test {
 namespace {
+
+namespace fs = std::filesystem;
 
 // A JSON object's text with hostile member names and values (JSON escapes in the source, so the
 // parsed strings hold the raw bytes: CSI, OSC ... BEL, a C1 CSI and DEL).
@@ -108,6 +113,34 @@ TEST(CliSafety, BuildEchoesClaimsEscaped) {
   ASSERT_EQ(r.exit, 0) << r.err;
   expect_terminal_safe(r.err);
   EXPECT_NE(r.err.find("\\u009b2J\\u007f"), std::string::npos) << r.err;
+}
+
+TEST(CliSafety, CertNewNameIsAFileName) {
+  const fs::path root = fs::path(testing::TempDir()) / "assay-cert-name";
+  fs::remove_all(root);
+  fs::create_directories(root);
+  const fs::path out = root / "out";
+  const std::string absolute = (root / "abs").string();
+  for (const std::string name : {"../x", "..", ".", "a/b", absolute.c_str(), "a\\b", "x\x1b[2J"}) {
+    auto r = run_cli({"cert", "new", "--subject", "CN=x", "--out", out.string(), "--name", name,
+                      "--key-type", "ec256"});
+    EXPECT_EQ(r.exit, 2) << name << ": " << r.err;
+    EXPECT_NE(r.err.find("--name"), std::string::npos) << r.err;
+    expect_terminal_safe(r.err);
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+  // Nothing was written: neither --out nor anything beside it.
+  size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(root)) {
+    ++entries;
+  }
+  EXPECT_EQ(entries, 0U);
+  // A plain name (dots inside are fine) works.
+  auto ok = run_cli({"cert", "new", "--subject", "CN=x", "--out", out.string(), "--name", "app.v2",
+                     "--key-type", "ec256"});
+  EXPECT_EQ(ok.exit, 0) << ok.err;
+  EXPECT_TRUE(fs::exists(out / "app.v2.key.pem"));
+  fs::remove_all(root);
 }
 
 }  // namespace

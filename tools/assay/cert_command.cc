@@ -1,5 +1,6 @@
 // assay cert new | show: make the credentials of an app registration, and show a certificate's
 // facts and every form of its thumbprint.
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <memory>
@@ -58,6 +59,20 @@ std::string default_name(const std::string& subject) {
   return out.empty() ? "assay" : out;
 }
 
+// --name is a file name (empty: derived from the subject): the files stay inside --out.
+Result<void> check_file_name(const std::string& name) {
+  const bool control = std::any_of(name.begin(), name.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
+  if (name == "." || name == ".." || name.find_first_of("/\\") != std::string::npos || control) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--name '" + name +
+                          "' is not a file name: give one without '/', '\\' or control "
+                          "characters, and not '.' or '..' (the files go into --out)");
+  }
+  return {};
+}
+
 Json thumbprints_json(const Certificate& c) {
   const Thumbprints& t = c.thumbprints();
   return Json::object({{"sha1_hex", t.sha1_hex},
@@ -88,6 +103,9 @@ int run_new(const CertNewOptions& o, const Io& io) {
   if (o.days <= 0 || o.days > 3650) {
     return report_error(
         io, Error{ErrorCode::kInvalidArgument, "", "--days must be between 1 and 3650", ""});
+  }
+  if (auto checked = check_file_name(o.name); !checked) {
+    return report_error(io, checked.error());
   }
   auto pw = o.password.resolve(io.in);
   if (!pw) {
@@ -312,7 +330,8 @@ Command add_cert_command(CLI::App& parent, bool with_options) {
       ->check(CLI::IsMember({"rsa2048", "rsa3072", "rsa4096", "ec256", "ec384"}));
   n->password.add_to(*add, "ASSAY_PFX_PASSWORD");
   add->add_option("--out", n->out, "Directory to write the files to")->required();
-  add->add_option("--name", n->name, "Base name of the files (default: from the CN)");
+  add->add_option("--name", n->name,
+                  "Base name of the files, a file name without '/' (default: from the CN)");
   add->add_flag("--force", n->force, "Overwrite existing files");
   add->add_option("--now", n->now, "Start the validity at this time (tests)");
   add_format_option(*add, n->format);
