@@ -313,6 +313,25 @@ TEST_F(Flow, TokenFailureShowsTheServersDescriptionEscaped) {
       << r.out;
 }
 
+TEST_F(Flow, MailNeedsGraphUrlForAnotherAuthoritysToken) {
+  ASSERT_TRUE(client()->Delete("/_assay/requests"));
+  auto r = cli({"mail", "--user", "alex@contoso.onmicrosoft.com"}, creds(kDaemon));
+  EXPECT_EQ(r.exit, 2) << r.out << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find("not Microsoft Entra ID: pass --graph-url"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(authority()), std::string::npos) << r.err;
+  // Refused before any request: the mock saw no token request.
+  EXPECT_TRUE(body_of(client()->Get("/_assay/requests"))["requests"].empty());
+  // --token-endpoint is where the token comes from, whatever the audience.
+  auto by_endpoint = cli({"mail", "--user", "alex@contoso.onmicrosoft.com", "--token-endpoint",
+                          token_url(), "--client-id", kDaemon, "--tenant", kMockDomain, "--key",
+                          key("rsa-2048.key.pem"), "--cert", key("rsa-2048.crt.pem")},
+                         {});
+  EXPECT_EQ(by_endpoint.exit, 2) << by_endpoint.err;
+  EXPECT_TRUE(body_of(client()->Get("/_assay/requests"))["requests"].empty());
+}
+
 TEST_F(Flow, ProbeRefusesNonLoopbackWithoutYes) {
   auto r = run_cli({"probe", "--token-endpoint", "https://login.example.com/t/oauth2/v2.0/token",
                     "--client-id", kDaemon, "--key", key("rsa-2048.key.pem"), "--cert",

@@ -248,4 +248,14 @@ bool is_loopback_url(const std::string& url) {
   return u && (u->host == "localhost" || u->host == "::1" || u->host.rfind("127.", 0) == 0);
 }
 
+std::string url_host(const std::string& url) {
+  auto u = parse_url(url);
+  if (!u) {
+    return {};
+  }
+  std::transform(u->host.begin(), u->host.end(), u->host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return u->host;
+}
+
 }  // namespace assay::cli

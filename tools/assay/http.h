@@ -57,6 +57,9 @@ void warn_insecure(std::ostream& err);
 // True for 127.0.0.0/8, ::1 and localhost URLs.
 bool is_loopback_url(const std::string& url);
 
+// The host of an http(s) URL in lower case, without brackets or port; "" when `url` is not one.
+std::string url_host(const std::string& url);
+
 }  // namespace assay::cli
 
 #endif  // ASSAY_TOOLS_HTTP_H_

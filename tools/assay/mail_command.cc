@@ -6,9 +6,11 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "assay/policy.h"
 #include "assay/request.h"
 #include "assay/terminal.h"
 #include "assay/timefmt.h"
+#include "http.h"
 #include "network_commands.h"
 #include "render.h"
 #include "token_flow.h"
@@ -16,12 +18,14 @@
 namespace assay::cli {
 namespace {
 
+constexpr const char* kMicrosoftGraph = "https://graph.microsoft.com";
+
 struct MailOptions {
   AssertionOptions a;
   HttpOptions http;
   std::string user;
   int top = 10;
-  std::string graph_url = "https://graph.microsoft.com";
+  std::string graph_url;  // empty: kMicrosoftGraph, only for tokens from Microsoft Entra ID
   std::string token_endpoint;
   std::string save_assertion;
   std::string format = "text";
@@ -104,9 +108,29 @@ void explain_graph_error(int status, const Json& body, const Io& io) {
   }
 }
 
+// A token from another authority (assay-mock, a private cloud) is for that authority's Graph:
+// sending it to Microsoft's would leak it, so --graph-url must say where it goes.
+Result<void> check_graph_target(const MailOptions& o) {
+  if (!o.graph_url.empty()) {
+    return {};
+  }
+  const std::string token_url = o.token_endpoint.empty() ? o.a.token_endpoint() : o.token_endpoint;
+  if (is_entra_host(url_host(token_url))) {
+    return {};
+  }
+  return make_error(ErrorCode::kInvalidArgument,
+                    "the token would come from " + token_url +
+                        ", which is not Microsoft Entra ID: pass --graph-url with the Graph that "
+                        "accepts its tokens (assay-mock's graph_url); assay will not send it to " +
+                        kMicrosoftGraph);
+}
+
 int run_mail(const MailOptions& o, const Io& io) {
   if (o.top < 1 || o.top > 1000) {
     return report_error(io, Error{ErrorCode::kInvalidArgument, "", "--top must be 1..1000", ""});
+  }
+  if (auto checked = check_graph_target(o); !checked) {
+    return report_error(io, checked.error());
   }
   AssertionOptions a = o.a;
   if (a.scope.empty() && a.resource.empty()) {
@@ -131,7 +155,7 @@ int run_mail(const MailOptions& o, const Io& io) {
     }
     return kExitFindings;
   }
-  std::string base = o.graph_url;
+  std::string base = o.graph_url.empty() ? std::string(kMicrosoftGraph) : o.graph_url;
   while (!base.empty() && base.back() == '/') {
     base.pop_back();
   }
@@ -217,8 +241,9 @@ Command add_mail_command(CLI::App& parent, bool with_options) {
   app->add_option("--user", opts->user, "The mailbox: UPN or user object ID")->required();
   app->add_option("--top", opts->top, "How many messages (default 10)");
   app->add_option("--graph-url", opts->graph_url,
-                  "Microsoft Graph base URL (default https://graph.microsoft.com; assay-mock's URL "
-                  "offline) ($ASSAY_GRAPH_URL)")
+                  "Microsoft Graph base URL (default https://graph.microsoft.com); required when "
+                  "the token comes from another authority, e.g. assay-mock's graph_url "
+                  "($ASSAY_GRAPH_URL)")
       ->envname("ASSAY_GRAPH_URL");
   opts->a.add_to(*app, /*with_scope=*/true);
   opts->http.add_to(*app);
