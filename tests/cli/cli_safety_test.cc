@@ -3,7 +3,9 @@
 // write outside --out.
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -141,6 +143,36 @@ TEST(CliSafety, CertNewNameIsAFileName) {
   EXPECT_EQ(ok.exit, 0) << ok.err;
   EXPECT_TRUE(fs::exists(out / "app.v2.key.pem"));
   fs::remove_all(root);
+}
+
+TEST(CliSafety, VectorsRunWritesIntoItsOwnTemporaryDirectory) {
+  // The directory `vectors run --exec` used to take, /tmp/assay-vectors-PID, made beforehand
+  // by someone else with a symlink where the group's certificate is written.
+  const fs::path planted =
+      fs::temp_directory_path() / ("assay-vectors-" + std::to_string(::getpid()));
+  const fs::path victim = fs::path(testing::TempDir()) / "assay-vectors-victim";
+  fs::remove_all(planted);
+  fs::create_directories(planted);
+  std::ofstream(victim) << "keep";
+  fs::create_symlink(victim, planted / "certificate.pem");
+  auto r = run_cli({"vectors", "run", "--dir", testdata_path("vectors"), "--exec", "true",
+                    "--filter", "^alg-none$", "--profile", "entra"});
+  EXPECT_NE(r.out.find("passed"), std::string::npos) << r.out << r.err;
+  std::ifstream in(victim);
+  std::string content;
+  std::getline(in, content);
+  EXPECT_EQ(content, "keep");
+  fs::remove_all(planted);
+  fs::remove(victim);
+}
+
+TEST(CliSafety, VectorsReportsThatCannotBeWrittenAreErrors) {
+  for (const char* option : {"--junit", "--markdown"}) {
+    auto r = run_cli({"vectors", "run", "--dir", testdata_path("vectors"), "--filter", "^alg-none$",
+                      option, "/nonexistent/dir/report"});
+    EXPECT_EQ(r.exit, 3) << option << ": " << r.out << r.err;
+    EXPECT_EQ(r.err.rfind("assay: error: cannot write /nonexistent/dir/report: ", 0), 0U) << r.err;
+  }
 }
 
 }  // namespace
