@@ -2,7 +2,8 @@
 """`assay vectors run` adapter for PyJWT (Debian python3-jwt), a verifier nobody on assay wrote.
 
 Reads the assertion on stdin and the group's context from the ASSAY_* environment variables
-(testdata/README.md). Exit 0 means PyJWT accepts the assertion, 1 that it rejects it.
+(testdata/README.md). Exit 0 means PyJWT accepts the assertion, 1 that it rejects it, and 2 that
+the adapter itself failed (no verdict: `assay vectors run` counts it as an error).
 
 PyJWT is configured the way an integrator would use it to authenticate a client: the allowed
 algorithms, the expected audience(s), issuer = client ID, the clock skew as leeway, and exp, iss,
@@ -14,8 +15,12 @@ import json
 import os
 import sys
 
-import jwt
-from cryptography import x509
+try:
+    import jwt
+    from cryptography import x509
+except ImportError as e:  # no PyJWT here: no verdict, not a rejection
+    print(f"adapter error: {e}")
+    sys.exit(2)
 
 
 def audiences():
@@ -77,4 +82,9 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        status = main()
+    except Exception as e:  # the adapter failed, PyJWT gave no verdict: not a rejection
+        print(f"adapter error: {type(e).__name__}: {e}")
+        status = 2
+    sys.exit(status)
