@@ -42,6 +42,30 @@ TEST(Cli, HelpAndVersionExitZero) {
   EXPECT_EQ(run_cli({"verify", "--help"}).exit, 0);
 }
 
+TEST(Cli, EachCommandHelpStatesItsOwnExitCodes) {
+  // Only inspect and verify have --fail-on; the others say what they return.
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"vectors", "--help"}, "run: 0 every test passed"},
+      {{"vectors", "run", "--help"}, "3 a test was an error"},
+      {{"vectors", "generate", "--help"}, "1 with --check: a file differs"},
+      {{"explain", "--help"}, "1 the code is not in assay's catalogue"},
+      {{"rules", "--help"}, "0 listed; 2 usage error"},
+      {{"cert", "--help"}, "show: 0 valid now"},
+      {{"cert", "new", "--help"}, "0 created; 2 usage error"},
+      {{"cert", "show", "--help"}, "1 it is not valid now or the key does not match"},
+  };
+  for (const auto& [args, says] : cases) {
+    const auto r = run_cli(args);
+    EXPECT_EQ(r.exit, 0) << args[0];
+    EXPECT_NE(r.out.find("Exit codes: "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(says), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("--fail-on"), std::string::npos) << r.out;
+  }
+  for (const char* command : {"inspect", "verify"}) {
+    EXPECT_NE(run_cli({command, "--help"}).out.find("--fail-on"), std::string::npos) << command;
+  }
+}
+
 TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(run_cli({}).exit, 2);
   EXPECT_EQ(run_cli({"frobnicate"}).exit, 2);

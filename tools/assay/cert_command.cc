@@ -320,6 +320,10 @@ Command add_cert_command(CLI::App& parent, bool with_options) {
     return {app, nullptr};
   }
   app->require_subcommand(1);
+  app->footer(
+      "Exit codes: new: 0 created, 3 files exist (without --force) or cannot be written; show: 0 "
+      "valid now and any --key matches, 1 not valid now or the key does not match, 3 unreadable "
+      "file or wrong password; 2 usage error. See each command's --help.");
   auto n = std::make_shared<CertNewOptions>();
   CLI::App* add = app->add_subcommand(
       "new",
@@ -335,6 +339,9 @@ Command add_cert_command(CLI::App& parent, bool with_options) {
   add->add_flag("--force", n->force, "Overwrite existing files");
   add->add_option("--now", n->now, "Start the validity at this time (tests)");
   add_format_option(*add, n->format);
+  add->footer(
+      "Exit codes: 0 created; 2 usage error; 3 runtime error (files exist and --force was not "
+      "given, a file cannot be written, the password file is unreadable).");
   auto s = std::make_shared<CertShowOptions>();
   CLI::App* show = app->add_subcommand(
       "show",
@@ -345,7 +352,10 @@ Command add_cert_command(CLI::App& parent, bool with_options) {
   s->password.add_to(*show, "ASSAY_PFX_PASSWORD");
   show->add_option("--now", s->now, "Judge validity at this time (default: now)");
   add_format_option(*show, s->format);
-  show->footer("Exit 1 when the certificate is not valid now or the key does not match.");
+  show->footer(
+      "Exit codes: 0 the certificate is valid now (and --key, if given, matches it); 1 it is not "
+      "valid now or the key does not match; 2 usage error (no certificate or key in the file); "
+      "3 runtime error (unreadable file, wrong password).");
   return {app, [n, s, add, show](const Io& io) {
             if (add->parsed()) {
               return run_new(*n, io);

@@ -174,6 +174,9 @@ Command add_explain_command(CLI::App& parent, bool with_options) {
   }
   app->add_option("input", opts->input, "The code, text or JSON; '-' or nothing for stdin, @FILE");
   add_format_option(*app, opts->format);
+  app->footer(
+      "Exit codes: 0 explained; 1 the code is not in assay's catalogue; 2 usage error (no AADSTS "
+      "code in the input); 3 runtime error (@FILE or stdin unreadable).");
   return {app, [opts](const Io& io) { return run_explain(*opts, io); }};
 }
 

@@ -128,6 +128,7 @@ Command add_rules_command(CLI::App& parent, bool with_options) {
       ->check(CLI::IsMember({"text", "json", "markdown"}));
   app->add_option("--profile", opts->profile, "Only the rules that apply to this profile")
       ->check(CLI::IsMember({"entra", "rfc7523", "rfc7523bis", "oidc"}));
+  app->footer("Exit codes: 0 listed; 2 usage error (a rule ID or name not in the catalogue).");
   return {app, [opts](const Io& io) { return run_rules(*opts, io); }};
 }
 
