@@ -44,6 +44,39 @@ TEST(Verify, AuthorityHostPicksEntra) {
   EXPECT_EQ(r->profile, Profile::kEntra);
 }
 
+TEST(Verify, InfersEntraFromAnEntraTokenEndpointPathOnAnotherHost) {
+  Case c;
+  c.payload["aud"] = "https://127.0.0.1:9/8f0d3c2a-6b1e-4c7d-9e5f-2a4b6c8d0e1f/oauth2/v2.0/token";
+  const auto r = verify_input(build_token(c), KeySet{}, plain_policy());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->profile, Profile::kEntra);
+  EXPECT_TRUE(r->profile_inferred);
+  EXPECT_NE(r->profile_reason.find("127.0.0.1"), std::string::npos) << r->profile_reason;
+}
+
+TEST(PickProfileForAudience, EntraPathShapesOnAnyHost) {
+  for (const char* aud : {"https://127.0.0.1:9/8f0d3c2a-6b1e-4c7d-9e5f-2a4b6c8d0e1f/oauth2/token",
+                          "https://127.0.0.1:9/contoso.onmicrosoft.com/oauth2/v2.0/token",
+                          "https://sts.contoso.example/organizations/oauth2/v2.0/token",
+                          "https://login.microsoftonline.com/anything"}) {
+    const ProfilePick p = pick_profile_for_audience(aud);
+    EXPECT_EQ(p.profile, Profile::kEntra) << aud;
+    EXPECT_FALSE(p.reason.empty()) << aud;
+  }
+}
+
+TEST(PickProfileForAudience, OtherServersPathsAreRfc7523) {
+  for (const char* aud : {"https://login.salesforce.com/services/oauth2/token",  // not a tenant
+                          "https://adfs.contoso.example/adfs/oauth2/token",
+                          "https://contoso.okta.com/oauth2/default/v1/token",
+                          "https://kc.example/realms/x/protocol/openid-connect/token",
+                          "https://127.0.0.1:9/contoso.example/oauth2/v2.0/token?x=1",
+                          "https://127.0.0.1:9/contoso.example/oauth2/v2.0/token/extra",
+                          "https://127.0.0.1:9/oauth2/v2.0/token", "not a url", ""}) {
+    EXPECT_EQ(pick_profile_for_audience(aud).profile, Profile::kRfc7523) << aud;
+  }
+}
+
 TEST(Verify, NoKeyIsSig011AndFindingsAreSorted) {
   Case c;
   c.payload.erase("jti");

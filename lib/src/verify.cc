@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -120,6 +123,36 @@ std::string host_of(std::string_view url) {
   return h;
 }
 
+// The path of `url` as segments, when it has no query or fragment; nullopt otherwise.
+std::optional<std::vector<std::string_view>> path_segments(std::string_view url) {
+  const size_t s = url.find("://");
+  if (s == std::string_view::npos || url.find_first_of("?#") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::string_view path = url.substr(s + 3);
+  const size_t slash = path.find('/');
+  path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+  std::vector<std::string_view> out;
+  while (!path.empty()) {
+    const size_t end = std::min(path.find('/'), path.size());
+    out.push_back(path.substr(0, end));
+    path.remove_prefix(std::min(end + 1, path.size()));
+  }
+  return out;
+}
+
+// A tenant as Entra's paths name it: a GUID, a domain name, or common/organizations/consumers
+// (wrong in an assertion, CLM014, but still Entra's shape).
+bool looks_like_tenant(std::string_view t) {
+  if (internal::is_guid(t) || t == "common" || t == "organizations" || t == "consumers") {
+    return true;
+  }
+  const bool chars = !t.empty() && std::all_of(t.begin(), t.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';
+  });
+  return chars && t.find('.') != std::string_view::npos && t.front() != '.' && t.back() != '.';
+}
+
 void pick_profile(const Assertion* a, const Policy& policy, Report& r) {
   if (policy.profile()) {
     r.profile = *policy.profile();
@@ -131,17 +164,11 @@ void pick_profile(const Assertion* a, const Policy& policy, Report& r) {
     r.profile_reason = "picked because a tenant, endpoint or authority host was given";
     return;
   }
-  const std::string aud = a != nullptr ? aud_of(*a) : std::string();
-  const std::string host = host_of(aud);
-  if (!host.empty() && is_entra_host(host)) {
-    r.profile = Profile::kEntra;
-    r.profile_reason = "picked from aud: " + host + " is a Microsoft Entra host";
-  } else if (!policy.audience() || host_of(*policy.audience()).empty() ||
-             !is_entra_host(host_of(*policy.audience()))) {
-    r.profile = Profile::kRfc7523;
-    r.profile_reason = host.empty() ? "picked because aud names no host; pass --profile to choose"
-                                    : "picked from aud: " + host +
-                                          " is not a Microsoft Entra host; pass --profile to choose";
+  const ProfilePick from_aud = pick_profile_for_audience(a != nullptr ? aud_of(*a) : "");
+  if (from_aud.profile == Profile::kEntra || !policy.audience() ||
+      pick_profile_for_audience(*policy.audience()).profile != Profile::kEntra) {
+    r.profile = from_aud.profile;
+    r.profile_reason = from_aud.reason;
   } else {
     r.profile = Profile::kEntra;
     r.profile_reason = "picked because the expected audience is a Microsoft Entra endpoint";
@@ -266,6 +293,29 @@ Report report_without_assertion(const Policy& policy, const TokenRequest* req,
 }
 
 }  // namespace
+
+ProfilePick pick_profile_for_audience(std::string_view aud) {
+  const std::string host = host_of(aud);
+  if (host.empty()) {
+    return {Profile::kRfc7523, "picked because aud names no host; pass --profile to choose"};
+  }
+  if (is_entra_host(host)) {
+    return {Profile::kEntra, "picked from aud: " + host + " is a Microsoft Entra host"};
+  }
+  const auto segments = path_segments(aud);
+  if (segments && segments->size() >= 3 && looks_like_tenant(segments->front())) {
+    const std::vector<std::string_view> rest(segments->begin() + 1, segments->end());
+    const bool v1 = rest == std::vector<std::string_view>{"oauth2", "token"};
+    const bool v2 = rest == std::vector<std::string_view>{"oauth2", "v2.0", "token"};
+    if (v1 || v2) {
+      return {Profile::kEntra, "picked from aud: " + host +
+                                   " is not a Microsoft host, but the path is an Entra " +
+                                   (v1 ? "v1" : "v2") + " token endpoint's"};
+    }
+  }
+  return {Profile::kRfc7523,
+          "picked from aud: " + host + " is not a Microsoft Entra host; pass --profile to choose"};
+}
 
 Severity Report::max_severity() const {
   Severity m = Severity::kOff;

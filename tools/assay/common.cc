@@ -263,7 +263,8 @@ Result<Signer> load_signer(const KeyOptions& k, std::istream& in) {
 
 void PolicyOptions::add_to(CLI::App& app) {
   app.add_option("--profile", profile,
-                 "Rule set: entra, rfc7523, rfc7523bis, oidc (default: picked from the aud host)")
+                 "Rule set: entra, rfc7523, rfc7523bis, oidc (default: picked from aud: its host, "
+                 "or an Entra token endpoint path)")
       ->check(CLI::IsMember({"entra", "rfc7523", "rfc7523bis", "oidc"}));
   app.add_option("--client-id", client_id, "Expected client ID (iss = sub) ($ASSAY_CLIENT_ID)")
       ->envname("ASSAY_CLIENT_ID");

@@ -71,9 +71,22 @@ struct Report {
   bool has(std::string_view rule_id) const;
 };
 
+// A profile picked for lack of a configured one, and why.
+struct ProfilePick {
+  Profile profile = Profile::kRfc7523;
+  std::string reason;  // "picked from aud: ..."
+};
+
+// The profile an assertion whose aud is `aud` (a token endpoint URL) is judged by when none is
+// configured: entra when the host is a Microsoft Entra login host (`is_entra_host`), or when the
+// path is an Entra token endpoint's (/{tenant}/oauth2/token or /{tenant}/oauth2/v2.0/token, the
+// tenant a GUID, a domain name, common, organizations or consumers) on another host, as
+// assay-mock's and private clouds' are; rfc7523 otherwise. Never fails.
+ProfilePick pick_profile_for_audience(std::string_view aud);
+
 // Evaluates every rule. The profile is `policy.profile()` or, when unset, picked from the
-// token's aud host (an Entra host, or a policy with a tenant or authority host, picks entra;
-// anything else rfc7523), with the reason in `Report::profile_reason`. `now` is the policy's
+// token's aud (see `pick_profile_for_audience`; a policy with a tenant, endpoint or authority
+// host picks entra), with the reason in `Report::profile_reason`. `now` is the policy's
 // fixed clock or the wall clock. `request` adds the EXC rules. Fails only with
 // `kInvalidArgument` on misuse (none today; reserved).
 [[nodiscard]] Result<Report> verify(const Assertion& assertion, const KeySet& keys,
