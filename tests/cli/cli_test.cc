@@ -11,6 +11,7 @@
 #include "assay/request.h"
 #include "assay/rules.h"
 #include "assay/verify.h"
+#include "common.h"
 #include "render.h"
 #include "support/golden.h"
 #include "support/testdata.h"
@@ -645,6 +646,60 @@ TEST(Cli, SizeLimitsStateTheirUnit) {
   auto arg = run_cli({"inspect", huge});
   EXPECT_EQ(arg.exit, 3);
   EXPECT_EQ(arg.err, "assay: error: the input is 262145 bytes; the limit is 256 KiB\n");
+TEST(AuthorityHost, AcceptsHostsAndHttpsUrls) {
+  for (const auto& [in, out] : std::vector<std::pair<std::string, std::string>>{
+           {"login.microsoftonline.us", "login.microsoftonline.us"},
+           {"127.0.0.1:39299", "127.0.0.1:39299"},
+           {"https://127.0.0.1:39299", "127.0.0.1:39299"},  // what assay-mock prints as url
+           {"HTTPS://127.0.0.1:39299/", "127.0.0.1:39299"},
+           {"localhost/", "localhost"},
+           {"[::1]:8443", "[::1]:8443"},
+           {"https://[::1]", "[::1]"}}) {
+    auto h = cli::parse_authority_host(in);
+    ASSERT_TRUE(h) << in << ": " << h.error().message;
+    EXPECT_EQ(*h, out) << in;
+  }
+}
+
+TEST(AuthorityHost, RefusesSchemesPathsAndBadPorts) {
+  for (const char* in :
+       {"http://127.0.0.1:39299", "ftp://host", "https://host/tenant", "host?x=1", "host#f",
+        "https://https://host", "user@host", "", "https://", "host:", "host:0", "host:65536",
+        "host:80x", ":443", "::1:8443", "[::1", "[::1]x", "a host", "host\x1b[31m"}) {
+    auto h = cli::parse_authority_host(in);
+    ASSERT_FALSE(h) << in << " gave " << *h;
+    EXPECT_EQ(h.error().code, ErrorCode::kInvalidArgument) << in;
+    EXPECT_EQ(h.error().message.find('\x1b'), std::string::npos) << "echoed an escape";
+  }
+}
+
+TEST(Cli, AuthorityHostTakesAnHttpsUrlAndRefusesTheRestInOneLine) {
+  std::vector<std::string> base = {"build", "--client-id", kClientId, "--tenant", kTenant};
+  base.insert(base.end(), {"--key", key("rsa-2048.key.pem"), "--cert", key("rsa-2048.crt.pem"),
+                           "--format", "json"});
+  auto with = [&](const std::string& host) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), {"--authority-host", host});
+    return run_cli(args);
+  };
+  auto ok = with("https://127.0.0.1:39299/");
+  ASSERT_EQ(ok.exit, 0) << ok.err;
+  EXPECT_EQ(parse(ok.out)["payload"]["aud"],
+            std::string("https://127.0.0.1:39299/") + kTenant + "/oauth2/v2.0/token");
+  for (const std::string bad : {"http://127.0.0.1:39299", "https://127.0.0.1:39299/t"}) {
+    auto r = with(bad);
+    EXPECT_EQ(r.exit, 2) << bad;
+    EXPECT_EQ(r.err.rfind("assay: error: --authority-host '" + bad + "': ", 0), 0U) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_TRUE(r.out.empty());
+  }
+  // verify takes the same values.
+  auto token = parse(ok.out)["assertion"].get<std::string>();
+  auto v = run_cli({"verify", token, "--cert", key("rsa-2048.crt.pem"), "--tenant", kTenant,
+                    "--client-id", kClientId, "--authority-host", "https://127.0.0.1:39299"});
+  EXPECT_EQ(v.exit, 0) << v.out << v.err;
+  EXPECT_EQ(run_cli({"verify", token, "--tenant", kTenant, "--authority-host", "http://x"}).exit,
+            2);
 }
 
 }  // namespace

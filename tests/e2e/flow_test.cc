@@ -201,6 +201,15 @@ TEST_F(Flow, V1EndpointWithResource) {
   EXPECT_EQ(j["claims"]["aud"], "https://graph.microsoft.com");
 }
 
+TEST_F(Flow, AuthorityHostTakesTheMocksUrl) {
+  for (const std::string& host : {base(), base() + "/", authority()}) {
+    std::vector<std::string> args = creds(kDaemon);
+    *(std::find(args.begin(), args.end(), "--authority-host") + 1) = host;
+    auto r = cli({"token"}, args);
+    EXPECT_EQ(r.exit, 0) << host << "\n" << r.out << r.err;
+  }
+}
+
 TEST_F(Flow, ProbeFindsNothingWronglyAccepted) {
   const std::string saved = testing::TempDir() + "/assay-e2e-probe.ndjson";
   std::filesystem::remove(saved);

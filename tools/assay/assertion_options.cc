@@ -17,8 +17,8 @@ void AssertionOptions::add_to(CLI::App& app, bool with_scope) {
   app.add_option("--endpoint", endpoint, "Entra token endpoint version: v1 or v2 (default v2)")
       ->check(CLI::IsMember({"v1", "v2"}));
   app.add_option("--authority-host", authority_host,
-                 "Host[:port] instead of login.microsoftonline.com, e.g. assay-mock's "
-                 "($ASSAY_AUTHORITY_HOST)")
+                 "Host[:port] or https://host[:port] instead of login.microsoftonline.com, "
+                 "e.g. assay-mock's url ($ASSAY_AUTHORITY_HOST)")
       ->envname("ASSAY_AUTHORITY_HOST");
   keys.add_to(app, /*for_signing=*/true);
   app.add_option("--alg", alg, "RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 "
@@ -43,10 +43,6 @@ void AssertionOptions::add_to(CLI::App& app, bool with_scope) {
   }
 }
 
-std::string AssertionOptions::host() const {
-  return authority_host.empty() ? std::string(kEntraDefaultHost) : authority_host;
-}
-
 EntraEndpoint AssertionOptions::entra_endpoint() const {
   if (!aud.empty()) {
     if (aud.ends_with("/oauth2/token")) {
@@ -57,11 +53,15 @@ EntraEndpoint AssertionOptions::entra_endpoint() const {
   return endpoint == "v1" ? EntraEndpoint::kV1 : EntraEndpoint::kV2;
 }
 
-std::string AssertionOptions::token_endpoint() const {
+Result<std::string> AssertionOptions::token_endpoint() const {
   if (!aud.empty()) {
     return aud;
   }
-  return entra_token_endpoint(host(), tenant, entra_endpoint());
+  std::string host(kEntraDefaultHost);
+  if (!authority_host.empty()) {
+    ASSAY_ASSIGN_OR_RETURN(host, parse_authority_host(authority_host));
+  }
+  return entra_token_endpoint(host, tenant, entra_endpoint());
 }
 
 Result<BuiltRequest> build_request(const AssertionOptions& o, std::istream& in) {
@@ -69,10 +69,10 @@ Result<BuiltRequest> build_request(const AssertionOptions& o, std::istream& in) 
     return make_error(ErrorCode::kInvalidArgument, "give --tenant (with --endpoint) or --aud");
   }
   BuiltRequest br;
+  ASSAY_ASSIGN_OR_RETURN(br.token_endpoint, o.token_endpoint());
   ASSAY_ASSIGN_OR_RETURN(br.signer, load_signer(o.keys, in));
   AssertionSpec& s = br.spec;
   s.client_id = o.client_id;
-  br.token_endpoint = o.token_endpoint();
   s.audience = br.token_endpoint;
   const Key& key = br.signer.key;
   if (!o.alg.empty()) {

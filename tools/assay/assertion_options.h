@@ -39,11 +39,10 @@ struct AssertionOptions {
   // Adds the options; `with_scope` adds --scope/--resource (token requests).
   void add_to(CLI::App& app, bool with_scope);
 
-  // The authority host in use (default login.microsoftonline.com).
-  std::string host() const;
   EntraEndpoint entra_endpoint() const;
-  // The token endpoint the request goes to (from --aud or tenant/endpoint/host).
-  std::string token_endpoint() const;
+  // The assertion's aud: --aud, or the tenant's token endpoint on the authority host (default
+  // login.microsoftonline.com). Fails with kInvalidArgument for a bad --authority-host.
+  [[nodiscard]] Result<std::string> token_endpoint() const;
 };
 
 struct BuiltRequest {

@@ -1,5 +1,7 @@
 #include "common.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <iterator>
 
@@ -261,6 +263,71 @@ Result<Signer> load_signer(const KeyOptions& k, std::istream& in) {
   return s;
 }
 
+Result<std::string> parse_authority_host(const std::string& value) {
+  auto bad = [&](const std::string& why) {
+    return make_error(ErrorCode::kInvalidArgument, "--authority-host '" + value + "': " + why);
+  };
+  if (std::any_of(value.begin(), value.end(),
+                  [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+    // Not echoed: the value would reach the terminal.
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--authority-host: a host name has no control characters");
+  }
+  std::string rest = value;
+  if (const size_t s = rest.find("://"); s != std::string::npos) {
+    std::string scheme = rest.substr(0, s);
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (scheme == "http") {
+      return bad(
+          "http is not accepted: token endpoints built from an authority host are https (for a "
+          "plain-http server give its token endpoint URL with --aud or --token-endpoint)");
+    }
+    if (scheme != "https") {
+      return bad("not a host[:port] or an https:// URL");
+    }
+    rest = rest.substr(s + 3);
+  }
+  if (!rest.empty() && rest.back() == '/') {
+    rest.pop_back();
+  }
+  if (rest.empty()) {
+    return bad("no host");
+  }
+  if (const size_t p = rest.find_first_of("/?#"); p != std::string::npos) {
+    return bad("has a path, query or fragment (" + rest.substr(p) +
+               "): give only the host and port, e.g. 127.0.0.1:8443");
+  }
+  if (std::any_of(rest.begin(), rest.end(),
+                  [](unsigned char c) { return c == ' ' || c == '@' || c == '\\'; })) {
+    return bad("not a host name (a space, '@' or '\\')");
+  }
+  std::optional<std::string> port;
+  if (rest.front() == '[') {
+    const size_t close = rest.find(']');
+    if (close == std::string::npos || close == 1 ||
+        (close + 1 < rest.size() && rest[close + 1] != ':')) {
+      return bad("not a bracketed IPv6 address with an optional :port");
+    }
+    if (close + 1 < rest.size()) {
+      port = rest.substr(close + 2);
+    }
+  } else if (const size_t colon = rest.find(':'); colon != std::string::npos) {
+    if (colon == 0 || rest.find(':', colon + 1) != std::string::npos) {
+      return bad("not a host[:port] (an IPv6 address goes in brackets: [::1]:8443)");
+    }
+    port = rest.substr(colon + 1);
+  }
+  const auto digits = [](const std::string& p) {
+    return !p.empty() && p.size() <= 5 &&
+           std::all_of(p.begin(), p.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+  };
+  if (port && (!digits(*port) || std::stoi(*port) < 1 || std::stoi(*port) > 65535)) {
+    return bad("the port '" + *port + "' is not a number in 1..65535");
+  }
+  return rest;
+}
+
 void PolicyOptions::add_to(CLI::App& app) {
   app.add_option("--profile", profile,
                  "Rule set: entra, rfc7523, rfc7523bis, oidc (default: picked from aud: its host, "
@@ -279,8 +346,8 @@ void PolicyOptions::add_to(CLI::App& app) {
                  "Entra token endpoint version the request goes to: v1 or v2")
       ->check(CLI::IsMember({"v1", "v2"}));
   app.add_option("--authority-host", authority_host,
-                 "Host (with :port) replacing login.microsoftonline.com, e.g. assay-mock's "
-                 "($ASSAY_AUTHORITY_HOST)")
+                 "Host[:port] or https://host[:port] replacing login.microsoftonline.com, e.g. "
+                 "assay-mock's url ($ASSAY_AUTHORITY_HOST)")
       ->envname("ASSAY_AUTHORITY_HOST");
   app.add_option("--issuer", issuer, "The authorization server's issuer identifier");
   app.add_option("--token-endpoint", token_endpoint,
@@ -312,7 +379,8 @@ Result<Policy> PolicyOptions::build() const {
     b.endpoint(endpoint == "v1" ? EntraEndpoint::kV1 : EntraEndpoint::kV2);
   }
   if (!authority_host.empty()) {
-    b.authority_host(authority_host);
+    ASSAY_ASSIGN_OR_RETURN(auto host, parse_authority_host(authority_host));
+    b.authority_host(host);
   }
   if (!issuer.empty()) {
     b.expect_issuer(issuer);

@@ -65,6 +65,13 @@ struct Signer {
 // given or the key has no private part.
 [[nodiscard]] Result<Signer> load_signer(const KeyOptions& k, std::istream& in);
 
+// The host[:port] an --authority-host value names: `host`, `host:port`, `[v6]:port` or
+// `https://host[:port]` (what assay-mock prints as `url`), with an optional trailing slash.
+// Fails with kInvalidArgument, naming the value, for http:// (token endpoints built from an
+// authority host are https), any other scheme, a path, query, fragment or user part, or a
+// port outside 1..65535.
+[[nodiscard]] Result<std::string> parse_authority_host(const std::string& value);
+
 // --profile, --client-id, --aud, --tenant, --endpoint, --authority-host, --issuer,
 // --token-endpoint, --alg, --now, --skew, --max-lifetime.
 struct PolicyOptions {
