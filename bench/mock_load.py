@@ -703,7 +703,9 @@ def phase_faults(a, mock, ctx, checks):
     checks.check(p.stderr.count("retrying in 1 s") == 2, "each retry said so on stderr")
     fault(count=5, status=429, retry_after=1)
     p, took = assay_token(a, mock, "--retries", "2")
-    checks.check(p.returncode == 1 and "AADSTS90055" in p.stdout and "after 3 attempts" in p.stdout,
+    # --raw: the report of a refusal goes to stderr, stdout stays empty.
+    checks.check(p.returncode == 1 and p.stdout == "" and "AADSTS90055" in p.stderr
+                 and "after 3 attempts" in p.stderr,
                  f"429 every time, --retries 2: gave up after 3 attempts, AADSTS90055 explained (exit {p.returncode}, {took:.1f} s)")
     http_json(mock, ctx, "/_assay/faults", "DELETE")
     fault(count=1, status=503, retry_after=3600)

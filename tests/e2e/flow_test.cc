@@ -201,12 +201,44 @@ TEST_F(Flow, V1EndpointWithResource) {
   EXPECT_EQ(j["claims"]["aud"], "https://graph.microsoft.com");
 }
 
+TEST_F(Flow, TokenEndpointAloneIsTheAudience) {
+  auto r = run_cli({"token", "--token-endpoint", token_url(), "--client-id", kDaemon, "--key",
+                    key("rsa-2048.key.pem"), "--cert", key("rsa-2048.crt.pem"), "--ca-file",
+                    ready().ca, "--format", "json"});
+  ASSERT_EQ(r.exit, 0) << r.out << r.err;
+  Json j;
+  ASSERT_TRUE(parse_json_strict(r.out, j).parsed) << r.out;
+  EXPECT_EQ(j["token_endpoint"], token_url());
+  auto v1 = run_cli({"token", "--token-endpoint", token_url(kMockDomain, false), "--client-id",
+                     kDaemon, "--key", key("rsa-2048.key.pem"), "--cert", key("rsa-2048.crt.pem"),
+                     "--ca-file", ready().ca});
+  EXPECT_EQ(v1.exit, 0) << v1.out << v1.err;  // a v1 path sends resource, as --aud does
+  auto none = run_cli({"token", "--client-id", kDaemon, "--key", key("rsa-2048.key.pem"), "--cert",
+                       key("rsa-2048.crt.pem")});
+  EXPECT_EQ(none.exit, 2);
+  EXPECT_NE(none.err.find("--token-endpoint"), std::string::npos) << none.err;
+  auto bad = run_cli({"token", "--token-endpoint", "notaurl", "--client-id", kDaemon, "--key",
+                      key("rsa-2048.key.pem"), "--cert", key("rsa-2048.crt.pem")});
+  EXPECT_EQ(bad.exit, 2);
+  EXPECT_NE(bad.err.find("'notaurl' is not an http(s) URL"), std::string::npos) << bad.err;
+}
+
 TEST_F(Flow, AuthorityHostTakesTheMocksUrl) {
   for (const std::string& host : {base(), base() + "/", authority()}) {
     std::vector<std::string> args = creds(kDaemon);
     *(std::find(args.begin(), args.end(), "--authority-host") + 1) = host;
     auto r = cli({"token"}, args);
     EXPECT_EQ(r.exit, 0) << host << "\n" << r.out << r.err;
+  }
+}
+
+TEST_F(Flow, RawFailureKeepsStdoutEmpty) {
+  const auto args = creds(kDaemon, "rsa-2048-b.key.pem", "rsa-2048-b.crt.pem");
+  for (const char* format : {"text", "json"}) {
+    auto r = cli({"token", "--raw", "--format", format}, args);
+    EXPECT_EQ(r.exit, 1) << format;
+    EXPECT_EQ(r.out, "") << format;
+    EXPECT_NE(r.err.find("700027"), std::string::npos) << format << r.err;
   }
 }
 

@@ -238,6 +238,14 @@ Result<HttpResponse> http_get(const std::string& url, const Headers& headers, co
   return exchange("GET", url, nullptr, headers, o, log);
 }
 
+Result<void> check_http_url(const std::string& url, const std::string& option) {
+  auto u = parse_url(url);
+  if (!u) {
+    return make_error(ErrorCode::kInvalidArgument, option + " " + u.error().message);
+  }
+  return {};
+}
+
 void warn_insecure(std::ostream& err) {
   err << "assay: WARNING: --insecure: TLS certificates are NOT verified; anyone on the path can "
          "read the assertion and the token. Use --ca-file instead.\n";

@@ -51,6 +51,11 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 [[nodiscard]] Result<HttpResponse> http_get(const std::string& url, const Headers& headers,
                                             const HttpOptions& o, std::ostream& log);
 
+// Fails with kInvalidArgument ("OPTION 'URL' is not an http(s) URL", or names what is wrong
+// with its host and port) unless `url` is an absolute http(s) URL; `option` names where it came
+// from, e.g. "--token-endpoint".
+[[nodiscard]] Result<void> check_http_url(const std::string& url, const std::string& option);
+
 // Prints the loud --insecure warning.
 void warn_insecure(std::ostream& err);
 

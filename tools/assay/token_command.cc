@@ -48,6 +48,9 @@ int run_token(const TokenOptions& o, const Io& io) {
     return report_error(io, t.error());
   }
   if (!t->ok) {
+    // With --raw, stdout is for the token alone (TOKEN=$(assay token --raw ...)): the report of
+    // a refusal goes to stderr.
+    const Io report_io{io.in, o.raw ? io.err : io.out, io.err, o.raw ? false : io.color};
     if (o.format == "json") {
       Json out = Json::object({{"schema", 1},
                                {"ok", false},
@@ -55,9 +58,9 @@ int run_token(const TokenOptions& o, const Io& io) {
                                {"status", t->response.status},
                                {"attempts", t->response.attempts}});
       token_failure_json(*t, out);
-      io.out << out.dump(2) << "\n";
+      report_io.out << out.dump(2) << "\n";
     } else {
-      print_token_failure(*t, io);
+      print_token_failure(*t, report_io);
     }
     return kExitFindings;
   }
@@ -123,8 +126,11 @@ Command add_token_command(CLI::App& parent, bool with_options) {
   opts->a.add_to(*app, /*with_scope=*/true);
   opts->http.add_to(*app);
   app->add_option("--token-endpoint", opts->token_endpoint,
-                  "POST here instead of the tenant's token endpoint (aud stays as built)");
-  app->add_flag("--raw", opts->raw, "Print only the access token");
+                  "POST here instead of the tenant's token endpoint (aud stays as built); "
+                  "without --tenant or --aud, also the assertion's aud");
+  app->add_flag("--raw", opts->raw,
+                "Print only the access token; on failure stdout stays empty and the report goes "
+                "to stderr");
   app->add_option(
       "--save-assertion", opts->save_assertion,
       "Also write the assertion that was sent to FILE (mode 0600), e.g. for assay inspect");

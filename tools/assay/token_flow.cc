@@ -40,7 +40,17 @@ Result<TokenOutcome> request_token(const AssertionOptions& a, const HttpOptions&
                                    const std::string& token_endpoint, const Io& io,
                                    const std::string& save_assertion) {
   TokenOutcome t;
-  ASSAY_ASSIGN_OR_RETURN(t.request, build_request(a, io.in));
+  AssertionOptions opts = a;
+  if (!token_endpoint.empty()) {
+    ASSAY_TRY(check_http_url(token_endpoint, "--token-endpoint"));
+    if (opts.aud.empty() && opts.tenant.empty()) {
+      opts.aud = token_endpoint;  // RFC 7523 §3: aud identifies the server; Entra: its endpoint
+    }
+  } else if (opts.aud.empty() && opts.tenant.empty()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "give --tenant (with --endpoint), --aud or --token-endpoint");
+  }
+  ASSAY_ASSIGN_OR_RETURN(t.request, build_request(opts, io.in));
   if (!save_assertion.empty()) {
     ASSAY_TRY(write_file_atomic(save_assertion, t.request.assertion.token + "\n", 0600));
   }

@@ -20,8 +20,10 @@ struct TokenOutcome {
   std::string access_token;
 };
 
-// Builds and POSTs the token request. Fails only when nothing could be sent or received
-// (kInvalidArgument for options, kNetwork, kIo); an error answer is a TokenOutcome with ok false.
+// Builds and POSTs the token request to `token_endpoint` or, when empty, to the assertion's aud
+// (--aud, or the tenant's endpoint). Without a tenant or --aud, `token_endpoint` is the aud too.
+// Fails only when nothing could be sent or received (kInvalidArgument for options, kNetwork,
+// kIo); an error answer is a TokenOutcome with ok false.
 // `save_assertion`, when not empty, is a file to write the assertion that was sent to (0600).
 [[nodiscard]] Result<TokenOutcome> request_token(const AssertionOptions& a, const HttpOptions& h,
                                                  const std::string& token_endpoint, const Io& io,
