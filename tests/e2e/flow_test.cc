@@ -242,6 +242,30 @@ TEST_F(Flow, RawFailureKeepsStdoutEmpty) {
   }
 }
 
+TEST_F(Flow, CaFileProblemsNameTheFileAndTheReason) {
+  const std::string dir = testing::TempDir() + "/assay-e2e-ca";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string der = dir + "/ca.der";
+  { std::ofstream(der, std::ios::binary) << load_test_certificate("rsa-2048.crt.pem").der(); }
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {dir + "/nope.pem", "No such file or directory"},
+      {dir, "is a directory"},
+      {key("rsa-2048.key.pem"), "holds a private key"},
+      {der, "is a DER certificate"},
+      {testdata_path("mock/contoso.json"), "holds no PEM certificate"}};
+  for (const auto& [file, why] : cases) {
+    std::vector<std::string> args = creds(kDaemon);
+    *(std::find(args.begin(), args.end(), "--ca-file") + 1) = file;
+    auto r = cli({"token"}, args);
+    EXPECT_EQ(r.exit, 3) << file;
+    EXPECT_EQ(r.err.rfind("assay: error: --ca-file " + file + ": ", 0), 0U) << r.err;
+    EXPECT_NE(r.err.find(why), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+}
+
 TEST_F(Flow, ProbeFindsNothingWronglyAccepted) {
   const std::string saved = testing::TempDir() + "/assay-e2e-probe.ndjson";
   std::filesystem::remove(saved);

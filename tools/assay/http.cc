@@ -2,16 +2,20 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
+#include <sys/stat.h>
 #include <thread>
 
 #include <CLI/CLI.hpp>
 #include <httplib.h>
 
+#include "assay/key.h"
 #include "common.h"
 
 namespace assay::cli {
@@ -118,6 +122,9 @@ Result<HttpResponse> exchange(const std::string& method, const std::string& url,
   static std::once_flag sigpipe_ignored;
   std::call_once(sigpipe_ignored, [] { std::signal(SIGPIPE, SIG_IGN); });
   ASSAY_ASSIGN_OR_RETURN(auto u, parse_url(url));
+  if (u.scheme == "https" && !o.insecure && !o.ca_file.empty()) {
+    ASSAY_TRY(check_ca_file(o.ca_file));
+  }
   const std::string origin = u.scheme + "://" +
                              (u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host) +
                              ":" + std::to_string(u.port);
@@ -173,6 +180,9 @@ Result<HttpResponse> exchange(const std::string& method, const std::string& url,
           break;
         case httplib::Error::SSLConnection:
           why = "the TLS handshake failed";
+          break;
+        case httplib::Error::SSLLoadingCerts:
+          why = "cannot load the CA certificates of --ca-file " + o.ca_file;
           break;
         case httplib::Error::SSLServerVerification:
           why =
@@ -242,6 +252,39 @@ Result<void> check_http_url(const std::string& url, const std::string& option) {
   auto u = parse_url(url);
   if (!u) {
     return make_error(ErrorCode::kInvalidArgument, option + " " + u.error().message);
+  }
+  return {};
+}
+
+Result<void> check_ca_file(const std::string& path) {
+  auto fail = [&](const std::string& why) {
+    return make_error(ErrorCode::kIo, "--ca-file " + path + ": " + why);
+  };
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return fail(std::strerror(errno));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return fail("is a directory, not a PEM file of CA certificates");
+  }
+  auto text = read_file(path, 16 * 1024 * 1024);
+  if (!text) {
+    return make_error(ErrorCode::kIo, "--ca-file " + text.error().message);
+  }
+  const bool pem_cert = text->find("-----BEGIN CERTIFICATE-----") != std::string::npos ||
+                        text->find("-----BEGIN TRUSTED CERTIFICATE-----") != std::string::npos;
+  if (!pem_cert) {
+    if (text->find("PRIVATE KEY-----") != std::string::npos) {
+      return fail("holds a private key, not a CA certificate (assay-mock's is its ca.pem)");
+    }
+    if (load_certificate(*text)) {
+      return fail("is a DER certificate; CA files are PEM (openssl x509 -inform der -in " + path +
+                  " -out ca.pem)");
+    }
+    return fail("holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+  }
+  if (auto cert = load_certificate(*text); !cert) {
+    return fail(cert.error().message);
   }
   return {};
 }

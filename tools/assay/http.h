@@ -41,7 +41,8 @@ struct HttpResponse {
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 // POSTs an application/x-www-form-urlencoded body. Fails with kNetwork (connection, TLS, timeout;
-// the message names the URL and the cause) or kInvalidArgument (a URL that is not http(s)).
+// the message names the URL and the cause), kInvalidArgument (a URL that is not http(s)) or kIo
+// (a --ca-file that is not usable, see `check_ca_file`; checked before anything is sent).
 // Every retry is announced on `log`.
 [[nodiscard]] Result<HttpResponse> http_post_form(const std::string& url, const std::string& body,
                                                   const Headers& headers, const HttpOptions& o,
@@ -55,6 +56,10 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 // with its host and port) unless `url` is an absolute http(s) URL; `option` names where it came
 // from, e.g. "--token-endpoint".
 [[nodiscard]] Result<void> check_http_url(const std::string& url, const std::string& option);
+
+// Fails with kIo, naming the file and the reason, unless `path` is a readable file of PEM
+// certificates, as --ca-file needs (OpenSSL loads CA files as PEM only).
+[[nodiscard]] Result<void> check_ca_file(const std::string& path);
 
 // Prints the loud --insecure warning.
 void warn_insecure(std::ostream& err);
