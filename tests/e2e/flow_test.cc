@@ -266,6 +266,23 @@ TEST_F(Flow, CaFileProblemsNameTheFileAndTheReason) {
   }
 }
 
+TEST_F(Flow, Sha256ThumbprintIsLabelledSha256) {
+  const Certificate other = load_test_certificate("rsa-2048-b.crt.pem");
+  const auto args = creds(kDaemon, "rsa-2048-b.key.pem", "rsa-2048-b.crt.pem");
+  auto s256 = cli({"token", "--x5t", "sha256"}, args);
+  EXPECT_EQ(s256.exit, 1);
+  EXPECT_NE(s256.out.find(other.thumbprints().sha256_hex +
+                          ": compare it with the SHA-256 of `assay cert show CERT`"),
+            std::string::npos)
+      << s256.out;
+  auto s1 = cli({"token", "--x5t", "sha1", "--alg", "RS256"}, args);
+  EXPECT_EQ(s1.exit, 1);
+  EXPECT_NE(s1.out.find(other.thumbprints().sha1_hex +
+                        ": compare it with the SHA-1 of `assay cert show CERT`"),
+            std::string::npos)
+      << s1.out;
+}
+
 TEST_F(Flow, ProbeFindsNothingWronglyAccepted) {
   const std::string saved = testing::TempDir() + "/assay-e2e-probe.ndjson";
   std::filesystem::remove(saved);

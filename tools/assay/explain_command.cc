@@ -106,8 +106,12 @@ void print_explanation(const ExplainTarget& t, const AadstsInfo& info, std::ostr
     os << "            today Entra answers AADSTS" << info.modern_code << " instead\n";
   }
   if (!thumb.empty()) {
+    // Entra echoes the decoded x5t#S256 (64 hex digits) or x5t (40), whichever it used.
+    const std::string kind = thumb.size() == 64   ? "SHA-256"
+                             : thumb.size() == 40 ? "SHA-1"
+                                                  : "thumbprints";
     os << p.bold("thumbprint") << "  the assertion named the certificate " << thumb
-       << ": compare it with the SHA-1 of `assay cert show CERT`\n";
+       << ": compare it with the " << kind << " of `assay cert show CERT`\n";
   }
   os << "\n" << p.bold("likely causes, most likely first") << "\n";
   int n = 1;
