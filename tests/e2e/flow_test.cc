@@ -412,6 +412,68 @@ TEST_F(Flow, MailNeedsGraphUrlForAnotherAuthoritysToken) {
                          {});
   EXPECT_EQ(by_endpoint.exit, 2) << by_endpoint.err;
   EXPECT_TRUE(body_of(client()->Get("/_assay/requests"))["requests"].empty());
+
+TEST_F(Flow, ProbePicksEntraForTheMockWithoutProfile) {
+  const std::vector<std::string> opts = {"--client-id", kDaemon,
+                                         "--key",       key("rsa-2048.key.pem"),
+                                         "--cert",      key("rsa-2048.crt.pem"),
+                                         "--ca-file",   ready().ca,
+                                         "--rate",      "0",
+                                         "--format",    "json"};
+  auto r = cli({"probe", "--token-endpoint", token_url()}, opts);
+  ASSERT_EQ(r.exit, 0) << r.out << r.err;
+  Json j;
+  ASSERT_TRUE(parse_json_strict(r.out, j).parsed) << r.out;
+  EXPECT_EQ(j["profile"], "entra");
+  EXPECT_NE(j["profile_reason"].get<std::string>().find("127.0.0.1"), std::string::npos);
+  EXPECT_EQ(j["baseline_accepted"], true);
+  EXPECT_FALSE(j["counts"].contains("wrongly-accepted")) << j["counts"].dump();
+  EXPECT_FALSE(j["counts"].contains("rejected-other-reason")) << j["counts"].dump();
+  EXPECT_GE(j["classes"].size(), 100U);
+  // --tenant with the mock's url as --authority-host, as token takes them (baseline only).
+  for (const char* endpoint : {"v2", "v1"}) {
+    auto t = cli({"probe", "--tenant", kMockDomain, "--authority-host", base(), "--endpoint",
+                  endpoint, "--only", "^none$"},
+                 opts);
+    ASSERT_EQ(t.exit, 0) << t.out << t.err;
+    Json tj;
+    ASSERT_TRUE(parse_json_strict(t.out, tj).parsed) << t.out;
+    EXPECT_EQ(tj["target"], token_url(kMockDomain, endpoint == std::string("v2")));
+    EXPECT_EQ(tj["profile"], "entra");
+    EXPECT_EQ(tj["baseline_accepted"], true);
+  }
+}
+
+TEST_F(Flow, ProbeReportsAMissingScopeAsASetUpProblem) {
+  const std::string saved = testing::TempDir() + "/assay-e2e-probe-900144.ndjson";
+  std::filesystem::remove(saved);
+  auto r = run_cli({"probe", "--token-endpoint", token_url(), "--client-id", kDaemon, "--key",
+                    key("rsa-2048.key.pem"), "--cert", key("rsa-2048.crt.pem"), "--ca-file",
+                    ready().ca, "--profile", "rfc7523", "--rate", "0", "--format", "json",
+                    "--save-requests", saved});
+  EXPECT_EQ(r.exit, 2) << r.out << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("AADSTS900144: it needs 'scope'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("give --scope"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("wrongly"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  std::ifstream in(saved);  // what was sent is still saved: the baseline alone
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  EXPECT_NE(line.find("\"aadsts\":900144"), std::string::npos) << line;
+  EXPECT_NE(line.find("\"verdict\":\"not-judged\""), std::string::npos) << line;
+  EXPECT_FALSE(std::getline(in, line));
+}
+
+TEST_F(Flow, ProbeSaysANonUrlIsNotAUrl) {
+  auto r = run_cli({"probe", "--token-endpoint", "notaurl", "--client-id", kDaemon, "--key",
+                    key("rsa-2048.key.pem"), "--cert", key("rsa-2048.crt.pem")});
+  EXPECT_EQ(r.exit, 2);
+  EXPECT_EQ(r.err, "assay: error: --token-endpoint 'notaurl' is not an http(s) URL\n");
+  auto none = run_cli({"probe", "--client-id", kDaemon, "--key", key("rsa-2048.key.pem"), "--cert",
+                       key("rsa-2048.crt.pem")});
+  EXPECT_EQ(none.exit, 2);
+  EXPECT_NE(none.err.find("give --token-endpoint URL, or --tenant"), std::string::npos) << none.err;
 }
 
 TEST_F(Flow, ProbeRefusesNonLoopbackWithoutYes) {

@@ -2,8 +2,11 @@
 // one freshly built request per negative class that can go over the wire, and says for each
 // whether the server rejected it, wrongly accepted it, or rejected it for another reason.
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <map>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -30,6 +33,9 @@ namespace {
 
 struct ProbeOptions {
   std::string token_endpoint;
+  std::string tenant;
+  std::string endpoint = "v2";
+  std::string authority_host;
   std::string client_id;
   KeyOptions keys;
   std::string profile;
@@ -60,6 +66,15 @@ struct ProbeResult {
   std::string verdict;
   std::string note;
   std::string body;  // the form body that was POSTed
+  std::string missing_parameter;  // AADSTS900144's "must contain the following parameter: 'X'"
+};
+
+// Where the probe goes and what a conforming server there expects.
+struct ProbeTarget {
+  std::string url;
+  ProfileContext ctx;
+  std::string profile_reason;          // why the profile was picked, when --profile was not given
+  std::vector<FormParam> scope_param;  // scope or resource, as the profile's server needs
 };
 
 std::string json_string(const Json& j, const char* k) {
@@ -106,13 +121,237 @@ std::string classify(const ProbeResult& r, const std::vector<int>& acceptable_co
   return "correctly-rejected";
 }
 
+// The parameter AADSTS900144 names ("...must contain the following parameter: 'scope'"),
+// reduced to name characters: it comes from the server.
+std::string missing_parameter(const Json& body) {
+  const std::string d = json_string(body, "error_description");
+  const std::string label = "following parameter: '";
+  const size_t p = d.find(label);
+  std::string name;
+  for (size_t i = p == std::string::npos ? d.size() : p + label.size();
+       i < d.size() && d[i] != '\'' && name.size() < 64; ++i) {
+    if (std::isalnum(static_cast<unsigned char>(d[i])) != 0 || d[i] == '_' || d[i] == '.') {
+      name += d[i];
+    }
+  }
+  return name;
+}
+
+// The token endpoint (--token-endpoint, or built from --tenant, --endpoint and
+// --authority-host), the profile (--profile, else picked from the endpoint as verify picks it
+// from aud) and the context a conforming server enforces. Fails with kInvalidArgument.
+Result<ProbeTarget> resolve_target(const ProbeOptions& o) {
+  ProbeTarget t;
+  ProfileContext& ctx = t.ctx;
+  std::optional<ProfilePick> pick;
+  if (!o.token_endpoint.empty()) {
+    ASSAY_TRY(check_http_url(o.token_endpoint, "--token-endpoint"));
+    t.url = o.token_endpoint;
+    pick = pick_profile_for_audience(t.url);
+  } else if (!o.tenant.empty()) {
+    if (std::any_of(o.tenant.begin(), o.tenant.end(), [](unsigned char c) {
+          return c <= ' ' || c == 0x7f || c == '/' || c == '?' || c == '#' || c == '@';
+        })) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "--tenant: a tenant is a GUID or a domain name (no '/', '?', '#', '@', "
+                        "spaces or control characters)");
+    }
+    std::string host(kEntraDefaultHost);
+    if (!o.authority_host.empty()) {
+      ASSAY_ASSIGN_OR_RETURN(host, parse_authority_host(o.authority_host));
+    }
+    t.url = entra_token_endpoint(host, o.tenant,
+                                 o.endpoint == "v1" ? EntraEndpoint::kV1 : EntraEndpoint::kV2);
+    pick = ProfilePick{Profile::kEntra, "picked because --tenant was given"};
+  } else {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "give --token-endpoint URL, or --tenant (with --authority-host for "
+                      "assay-mock or a private cloud)");
+  }
+  if (!o.profile.empty()) {
+    ctx.profile = *parse_profile(o.profile);
+  } else {
+    ctx.profile = pick->profile;
+    t.profile_reason = pick->reason;
+  }
+  ctx.client_id = o.client_id;
+  ctx.token_endpoint = t.url;
+  ctx.issuer = o.issuer;
+  const size_t oauth = t.url.find("/oauth2/");
+  if (ctx.issuer.empty()) {
+    if (ctx.profile == Profile::kEntra) {
+      ctx.issuer = (oauth == std::string::npos ? t.url : t.url.substr(0, oauth)) + "/v2.0";
+    } else if (ctx.profile == Profile::kRfc7523bis) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "rfc7523bis needs --issuer (the aud it requires)");
+    } else {
+      ctx.issuer = t.url;
+    }
+  }
+  ctx.audience = ctx.profile == Profile::kRfc7523bis ? ctx.issuer : t.url;
+  ctx.skew = static_cast<int>(default_skew(ctx.profile).count());
+  ctx.max_lifetime = static_cast<int>(default_max_lifetime(ctx.profile).count());
+  if (ctx.profile == Profile::kEntra && oauth != std::string::npos) {
+    const std::string before = t.url.substr(0, oauth);
+    ctx.tenant = before.substr(before.rfind('/') + 1);
+  }
+  // What the profile's server needs besides the assertion: Entra's v2 endpoint a scope, its v1
+  // endpoint a resource (both Graph by default); an RFC 7523 server neither.
+  if (!o.resource.empty()) {
+    t.scope_param.push_back({"resource", o.resource});
+  } else if (!o.scope.empty()) {
+    t.scope_param.push_back({"scope", o.scope});
+  } else if (ctx.profile == Profile::kEntra) {
+    if (t.url.ends_with("/oauth2/token")) {
+      t.scope_param.push_back({"resource", "https://graph.microsoft.com"});
+    } else {
+      t.scope_param.push_back({"scope", "https://graph.microsoft.com/.default"});
+    }
+  }
+  return t;
+}
+
+// --save-requests: one JSON line per request, in the order sent: what was expected, what came
+// back, and the exact form body, to replay (bench/mock_load.py does) or to feed to assay
+// verify. Written also when an error ends the probe early.
+Result<void> save_requests(const std::string& path, const std::vector<ProbeResult>& results) {
+  if (path.empty()) {
+    return {};
+  }
+  std::string lines;
+  for (const ProbeResult& r : results) {
+    Json j = Json::object({{"class", r.cls},
+                           {"expected", r.expected},
+                           {"expected_rules", r.expected_rules},
+                           {"status", r.status},
+                           {"verdict", r.verdict},
+                           {"body", r.body}});
+    if (r.aadsts != 0) {
+      j["aadsts"] = r.aadsts;
+    }
+    lines += j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+  }
+  return write_file_atomic(path, lines, 0600);
+}
+
+// Prints the results (text or JSON), writes --junit and --save-requests, and returns the exit
+// code: 1 when something was wrongly accepted or the baseline refused.
+int report_probe(const ProbeOptions& o, const ProbeTarget& t, Alg alg,
+                 const std::vector<ProbeResult>& results, const Io& io) {
+  const Profile profile = t.ctx.profile;
+  const bool baseline_ok = !results.empty() && results.front().verdict == "accepted-as-expected";
+  std::map<std::string, int> counts;
+  for (const ProbeResult& r : results) {
+    counts[r.verdict]++;
+  }
+  const bool failed = !baseline_ok || counts.count("wrongly-accepted") > 0;
+  if (o.format == "json") {
+    Json arr = Json::array();
+    for (const ProbeResult& r : results) {
+      Json j = Json::object({{"class", r.cls},
+                             {"section", r.section},
+                             {"description", r.description},
+                             {"expected", r.expected},
+                             {"expected_rules", r.expected_rules},
+                             {"status", r.status},
+                             {"error", r.error},
+                             {"verdict", r.verdict}});
+      if (r.aadsts != 0) {
+        j["aadsts"] = r.aadsts;
+      }
+      if (r.expected_aadsts != 0) {
+        j["expected_aadsts"] = r.expected_aadsts;
+      }
+      if (!r.note.empty()) {
+        j["note"] = r.note;
+      }
+      arr.push_back(j);
+    }
+    Json out = Json::object({{"schema", 1},
+                             {"target", t.url},
+                             {"profile", profile_name(profile)},
+                             {"alg", alg_name(alg)},
+                             {"baseline_accepted", baseline_ok},
+                             {"classes", arr}});
+    Json c = Json::object();
+    for (const auto& [k, v] : counts) {
+      c[k] = v;
+    }
+    out["counts"] = c;
+    if (!t.profile_reason.empty()) {
+      out["profile_reason"] = t.profile_reason;
+    }
+    io.out << out.dump(2) << "\n";
+  } else {
+    const Paint p{io.color};
+    io.out << p.bold("assay probe") << " " << terminal_safe(t.url) << " (profile "
+           << profile_name(profile) << ", " << alg_name(alg) << ")"
+           << (t.profile_reason.empty() ? "" : " " + p.dim("(" + terminal_safe(t.profile_reason) + ")"))
+           << "\n";
+    for (const ProbeResult& r : results) {
+      std::string v = r.verdict;
+      const std::string shown = v == "wrongly-accepted" || v == "wrongly-rejected" ? p.red(v)
+                                : v == "rejected-other-reason"                     ? p.yellow(v)
+                                                                                   : p.green(v);
+      io.out << "  " << shown << std::string(24 - std::min<size_t>(24, v.size()), ' ') << r.cls
+             << "  "
+             << p.dim("HTTP " + std::to_string(r.status) + (r.error.empty() ? "" : " " + terminal_safe(r.error)) +
+                      (r.aadsts != 0 ? " AADSTS" + std::to_string(r.aadsts) : "") +
+                      (v == "rejected-other-reason" && r.expected_aadsts != 0
+                           ? " (assay expected AADSTS" + std::to_string(r.expected_aadsts) + ")"
+                           : ""))
+             << "\n";
+    }
+    if (!baseline_ok) {
+      io.out
+          << p.red("the valid assertion was rejected")
+          << ": fix the set-up first (client ID, registered "
+          << "certificate, scope); run `assay token` with the same options for the explanation\n";
+    }
+    std::string summary;
+    for (const auto& [k, v] : counts) {
+      summary += (summary.empty() ? "" : ", ") + std::to_string(v) + " " + k;
+    }
+    io.out << summary << "\n";
+  }
+  if (!o.junit.empty()) {
+    std::ostringstream x;
+    x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"assay probe\" tests=\""
+      << results.size() << "\" failures=\""
+      << (counts.count("wrongly-accepted") > 0 ? counts.at("wrongly-accepted") : 0) +
+             (baseline_ok ? 0 : 1)
+      << "\">\n";
+    for (const ProbeResult& r : results) {
+      x << " <testcase classname=\"probe." << profile_name(profile) << "\" name=\"" << r.cls
+        << "\">";
+      if (r.verdict == "wrongly-accepted" || (r.cls == "valid-baseline" && !baseline_ok)) {
+        x << "<failure message=\"" << r.verdict << "\">HTTP " << r.status << "</failure>";
+      }
+      x << "</testcase>\n";
+    }
+    x << "</testsuite>\n";
+    if (auto w = write_file_atomic(o.junit, x.str(), 0644); !w) {
+      return report_error(io, w.error());
+    }
+  }
+  if (auto w = save_requests(o.save_requests, results); !w) {
+    return report_error(io, w.error());
+  }
+  return failed ? kExitFindings : kExitOk;
+}
+
 int run_probe(const ProbeOptions& o, const Io& io) {
-  if (!is_loopback_url(o.token_endpoint) && !o.yes) {
+  auto target = resolve_target(o);
+  if (!target) {
+    return report_error(io, target.error());
+  }
+  const ProfileContext& ctx = target->ctx;
+  const std::string& url = target->url;
+  if (!is_loopback_url(url) && !o.yes) {
     return report_error(
         io, Error{ErrorCode::kInvalidArgument, "",
-                  o.token_endpoint +
-                      " is not a loopback address: probing sends ~120 "
-                      "deliberately bad requests; pass --yes to confirm you own this server",
+                  url + " is not a loopback address: probing sends ~120 "
+                        "deliberately bad requests; pass --yes to confirm you own this server",
                   ""});
   }
   if (o.http.insecure) {
@@ -144,38 +383,6 @@ int run_probe(const ProbeOptions& o, const Io& io) {
   if (!other_cert) {
     return report_error(io, other_cert.error());
   }
-  // The profile and the context the server should enforce.
-  ProfileContext ctx;
-  const std::string host = [&] {
-    const size_t s = o.token_endpoint.find("://");
-    std::string h = o.token_endpoint.substr(s == std::string::npos ? 0 : s + 3);
-    return h.substr(0, h.find_first_of(":/"));
-  }();
-  ctx.profile = !o.profile.empty() ? *parse_profile(o.profile)
-                                   : (is_entra_host(host) ? Profile::kEntra : Profile::kRfc7523);
-  ctx.client_id = o.client_id;
-  ctx.token_endpoint = o.token_endpoint;
-  ctx.issuer = o.issuer;
-  if (ctx.issuer.empty()) {
-    if (ctx.profile == Profile::kEntra) {
-      const size_t p = o.token_endpoint.find("/oauth2/");
-      ctx.issuer =
-          (p == std::string::npos ? o.token_endpoint : o.token_endpoint.substr(0, p)) + "/v2.0";
-    } else if (ctx.profile == Profile::kRfc7523bis) {
-      return report_error(io, Error{ErrorCode::kInvalidArgument, "",
-                                    "rfc7523bis needs --issuer (the aud it requires)", ""});
-    } else {
-      ctx.issuer = o.token_endpoint;
-    }
-  }
-  ctx.audience = ctx.profile == Profile::kRfc7523bis ? ctx.issuer : o.token_endpoint;
-  ctx.skew = static_cast<int>(default_skew(ctx.profile).count());
-  ctx.max_lifetime = static_cast<int>(default_max_lifetime(ctx.profile).count());
-  const size_t oauth = o.token_endpoint.find("/oauth2/");
-  if (ctx.profile == Profile::kEntra && oauth != std::string::npos) {
-    const std::string before = o.token_endpoint.substr(0, oauth);
-    ctx.tenant = before.substr(before.rfind('/') + 1);
-  }
   Alg alg = key.type() == KeyType::kEc ? Alg::kES256 : Alg::kPS256;
   if (!o.alg.empty()) {
     auto a = parse_alg(o.alg);
@@ -184,15 +391,6 @@ int run_probe(const ProbeOptions& o, const Io& io) {
           io, Error{ErrorCode::kInvalidArgument, "", "--alg " + o.alg + " is not supported", ""});
     }
     alg = *a;
-  }
-  const bool v1 = o.token_endpoint.ends_with("/oauth2/token") && o.scope.empty();
-  std::vector<FormParam> scope_param;
-  if (!o.resource.empty() || v1) {
-    scope_param.push_back(
-        {"resource", o.resource.empty() ? "https://graph.microsoft.com" : o.resource});
-  } else if (ctx.profile == Profile::kEntra || !o.scope.empty()) {
-    scope_param.push_back(
-        {"scope", o.scope.empty() ? "https://graph.microsoft.com/.default" : o.scope});
   }
   PolicyBuilder pb;
   pb.profile(ctx.profile).expect_client_id(ctx.client_id);
@@ -225,14 +423,17 @@ int run_probe(const ProbeOptions& o, const Io& io) {
     std::this_thread::sleep_for(pause);
     HttpOptions h = o.http;
     h.retries = 0;  // a 429 is an answer here, not something to wait out
-    ASSAY_ASSIGN_OR_RETURN(auto res, http_post_form(o.token_endpoint, body,
-                                                    {{"Accept", "application/json"}}, h, io.err));
+    ASSAY_ASSIGN_OR_RETURN(auto res,
+                           http_post_form(url, body, {{"Accept", "application/json"}}, h, io.err));
     Json j;
     parse_json_strict(res.body, j, {}, false);
     r.body = body;
     r.status = res.status;
     r.error = json_string(j, "error");
     r.aadsts = first_code(j);
+    if (r.aadsts == 900144) {
+      r.missing_parameter = missing_parameter(j);
+    }
     return res.status == 200 && j.is_object() && j.contains("access_token");
   };
   auto form_with = [&](const std::string& token, std::vector<FormParam> extra_or_replace,
@@ -241,7 +442,7 @@ int run_probe(const ProbeOptions& o, const Io& io) {
                                 {"client_id", ctx.client_id},
                                 {"client_assertion_type", std::string(kJwtBearerAssertionType)},
                                 {"client_assertion", token}};
-    f.insert(f.end(), scope_param.begin(), scope_param.end());
+    f.insert(f.end(), target->scope_param.begin(), target->scope_param.end());
     for (const std::string& d : drop) {
       std::erase_if(f, [&](const FormParam& p) { return p.name == d; });
     }
@@ -258,37 +459,13 @@ int run_probe(const ProbeOptions& o, const Io& io) {
   };
 
   std::vector<ProbeResult> results;
-  // --save-requests: one JSON line per request, in the order sent: what was expected, what came
-  // back, and the exact form body, to replay (bench/mock_load.py does) or to feed to assay
-  // verify. Written also when a network error ends the probe early.
-  auto save_requests = [&]() -> Result<void> {
-    if (o.save_requests.empty()) {
-      return {};
-    }
-    std::string lines;
-    for (const ProbeResult& r : results) {
-      Json j = Json::object({{"class", r.cls},
-                             {"expected", r.expected},
-                             {"expected_rules", r.expected_rules},
-                             {"status", r.status},
-                             {"verdict", r.verdict},
-                             {"body", r.body}});
-      if (r.aadsts != 0) {
-        j["aadsts"] = r.aadsts;
-      }
-      lines += j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
-    }
-    return write_file_atomic(o.save_requests, lines, 0600);
-  };
   auto stop_with = [&](const Error& e) {
-    (void)save_requests();  // what was sent before the error; the error is what to report
+    (void)save_requests(o.save_requests, results);  // what was sent before the error
     return report_error(io, e);
   };
-  int counter = 0;
   auto fresh_draft = [&](Draft& d) {
     const int64_t now = now_seconds().time_since_epoch().count();
     d = baseline(ctx, alg, cert, now, random_uuid());
-    (void)counter;
   };
   // 1. The baseline.
   ProbeResult base;
@@ -309,6 +486,22 @@ int run_probe(const ProbeOptions& o, const Io& io) {
       return stop_with(ok.error());
     }
     base.verdict = *ok ? "accepted-as-expected" : "wrongly-rejected";
+    if (!*ok && base.aadsts == 900144) {
+      // Not a verdict on the server: the request lacked a parameter it needs, so every class
+      // would be refused for that and nothing could be judged.
+      base.verdict = "not-judged";
+      results.push_back(base);
+      const std::string& name = base.missing_parameter;
+      return stop_with(
+          Error{ErrorCode::kInvalidArgument, "",
+                "the server refused the valid assertion's request as incomplete (AADSTS900144" +
+                    (name.empty() ? "" : ": it needs '" + name + "'") +
+                    "), so nothing can be judged: give --scope (Entra v2) or --resource (v1)" +
+                    (ctx.profile == Profile::kEntra
+                         ? ""
+                         : ", or --profile entra, which sends Graph's by default"),
+                ""});
+    }
     results.push_back(base);
   }
   const bool baseline_ok = base.verdict == "accepted-as-expected";
@@ -442,100 +635,7 @@ int run_probe(const ProbeOptions& o, const Io& io) {
     }
   }
 
-  std::map<std::string, int> counts;
-  for (const ProbeResult& r : results) {
-    counts[r.verdict]++;
-  }
-  const bool failed = !baseline_ok || counts.count("wrongly-accepted") > 0;
-  if (o.format == "json") {
-    Json arr = Json::array();
-    for (const ProbeResult& r : results) {
-      Json j = Json::object({{"class", r.cls},
-                             {"section", r.section},
-                             {"description", r.description},
-                             {"expected", r.expected},
-                             {"expected_rules", r.expected_rules},
-                             {"status", r.status},
-                             {"error", r.error},
-                             {"verdict", r.verdict}});
-      if (r.aadsts != 0) {
-        j["aadsts"] = r.aadsts;
-      }
-      if (r.expected_aadsts != 0) {
-        j["expected_aadsts"] = r.expected_aadsts;
-      }
-      if (!r.note.empty()) {
-        j["note"] = r.note;
-      }
-      arr.push_back(j);
-    }
-    Json out = Json::object({{"schema", 1},
-                             {"target", o.token_endpoint},
-                             {"profile", profile_name(ctx.profile)},
-                             {"alg", alg_name(alg)},
-                             {"baseline_accepted", baseline_ok},
-                             {"classes", arr}});
-    Json c = Json::object();
-    for (const auto& [k, v] : counts) {
-      c[k] = v;
-    }
-    out["counts"] = c;
-    io.out << out.dump(2) << "\n";
-  } else {
-    const Paint p{io.color};
-    io.out << p.bold("assay probe") << " " << terminal_safe(o.token_endpoint) << " (profile "
-           << profile_name(ctx.profile) << ", " << alg_name(alg) << ")\n";
-    for (const ProbeResult& r : results) {
-      std::string v = r.verdict;
-      const std::string shown = v == "wrongly-accepted" || v == "wrongly-rejected" ? p.red(v)
-                                : v == "rejected-other-reason"                     ? p.yellow(v)
-                                                                                   : p.green(v);
-      io.out << "  " << shown << std::string(24 - std::min<size_t>(24, v.size()), ' ') << r.cls
-             << "  "
-             << p.dim("HTTP " + std::to_string(r.status) +
-                      (r.error.empty() ? "" : " " + terminal_safe(r.error)) +
-                      (r.aadsts != 0 ? " AADSTS" + std::to_string(r.aadsts) : "") +
-                      (v == "rejected-other-reason" && r.expected_aadsts != 0
-                           ? " (assay expected AADSTS" + std::to_string(r.expected_aadsts) + ")"
-                           : ""))
-             << "\n";
-    }
-    if (!baseline_ok) {
-      io.out
-          << p.red("the valid assertion was rejected")
-          << ": fix the set-up first (client ID, registered "
-          << "certificate, scope); run `assay token` with the same options for the explanation\n";
-    }
-    std::string summary;
-    for (const auto& [k, v] : counts) {
-      summary += (summary.empty() ? "" : ", ") + std::to_string(v) + " " + k;
-    }
-    io.out << summary << "\n";
-  }
-  if (!o.junit.empty()) {
-    std::ostringstream x;
-    x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"assay probe\" tests=\""
-      << results.size() << "\" failures=\""
-      << (counts.count("wrongly-accepted") > 0 ? counts.at("wrongly-accepted") : 0) +
-             (baseline_ok ? 0 : 1)
-      << "\">\n";
-    for (const ProbeResult& r : results) {
-      x << " <testcase classname=\"probe." << profile_name(ctx.profile) << "\" name=\"" << r.cls
-        << "\">";
-      if (r.verdict == "wrongly-accepted" || (r.cls == "valid-baseline" && !baseline_ok)) {
-        x << "<failure message=\"" << r.verdict << "\">HTTP " << r.status << "</failure>";
-      }
-      x << "</testcase>\n";
-    }
-    x << "</testsuite>\n";
-    if (auto w = write_file_atomic(o.junit, x.str(), 0644); !w) {
-      return report_error(io, w.error());
-    }
-  }
-  if (auto w = save_requests(); !w) {
-    return report_error(io, w.error());
-  }
-  return failed ? kExitFindings : kExitOk;
+  return report_probe(o, *target, alg, results, io);
 }
 
 }  // namespace
@@ -546,19 +646,35 @@ Command add_probe_command(CLI::App& parent, bool with_options) {
   if (!with_options) {
     return {app, nullptr};
   }
-  app->add_option("--token-endpoint", o->token_endpoint, "The token endpoint to probe")->required();
+  app->add_option("--token-endpoint", o->token_endpoint,
+                  "The token endpoint to probe (it is also the assertions' aud)");
+  app->add_option("--tenant", o->tenant,
+                  "Without --token-endpoint: probe this Entra tenant's token endpoint on the "
+                  "authority host ($ASSAY_TENANT)")
+      ->envname("ASSAY_TENANT");
+  app->add_option("--endpoint", o->endpoint, "With --tenant: v1 or v2 (default v2)")
+      ->check(CLI::IsMember({"v1", "v2"}));
+  app->add_option("--authority-host", o->authority_host,
+                  "With --tenant: host[:port] or https://host[:port] instead of "
+                  "login.microsoftonline.com, e.g. assay-mock's url ($ASSAY_AUTHORITY_HOST)")
+      ->envname("ASSAY_AUTHORITY_HOST");
   app->add_option("--client-id", o->client_id, "The registered client ($ASSAY_CLIENT_ID)")
       ->envname("ASSAY_CLIENT_ID")
       ->required();
   o->keys.add_to(*app, /*for_signing=*/true);
   app->add_option(
          "--profile", o->profile,
-         "entra, rfc7523, rfc7523bis or oidc (default: entra for Microsoft hosts, else rfc7523)")
+         "entra, rfc7523, rfc7523bis or oidc (default: entra for --tenant, a Microsoft host or "
+         "an Entra token endpoint path such as assay-mock's, else rfc7523)")
       ->check(CLI::IsMember({"entra", "rfc7523", "rfc7523bis", "oidc"}));
   app->add_option("--issuer", o->issuer,
                   "The server's issuer identifier (required for rfc7523bis)");
-  auto* s = app->add_option("--scope", o->scope, "scope for v2 / generic requests");
-  auto* r = app->add_option("--resource", o->resource, "resource for v1 requests");
+  auto* s = app->add_option("--scope", o->scope,
+                            "scope for v2 / generic requests (default for entra's v2 endpoint: "
+                            "https://graph.microsoft.com/.default; others: none)");
+  auto* r = app->add_option("--resource", o->resource,
+                            "resource for v1 requests (default for entra's v1 endpoint: "
+                            "https://graph.microsoft.com)");
   s->excludes(r);
   app->add_option("--alg", o->alg, "Signature algorithm (default PS256, ES256 for EC keys)");
   o->http.add_to(*app);
@@ -578,7 +694,8 @@ Command add_probe_command(CLI::App& parent, bool with_options) {
       "(implementation-defined "
       "for the profile), accepted-as-expected, wrongly-rejected (a valid shape refused).\n"
       "Exit codes: 0 nothing wrongly accepted; 1 something was wrongly accepted or the valid "
-      "assertion was refused; 2 usage; 3 network or file error.");
+      "assertion was refused; 2 usage, also when the server refuses the valid assertion's request "
+      "as incomplete (AADSTS900144: give --scope or --resource); 3 network or file error.");
   return {app, [o](const Io& io) { return run_probe(*o, io); }};
 }
 
