@@ -35,14 +35,14 @@ url=$(field url); ca=$(field ca); tenant=$(field tenant); client=$(field client_
 pfx=$(field pfx); user=$(field users)
 field pfx_password >"$state/pfx-password"
 echo "assay-mock is serving $url (tenant $tenant, app $client)"
-common=(--client-id "$client" --tenant "$tenant" --authority-host "${url#https://}" --ca-file "$ca")
+common=(--client-id "$client" --tenant "$tenant" --authority-host "$url" --ca-file "$ca")
 
 log "assay mail: a token for Microsoft Graph with the app's certificate, then $user's Inbox"
 "$assay" mail --user "$user" --graph-url "$url" "${common[@]}" \
   --pfx "$pfx" --password-file "$state/pfx-password" --save-assertion "$state/assertion.jwt"
 
 log "assay inspect: the client assertion that was sent"
-"$assay" inspect "@$state/assertion.jwt" --authority-host "${url#https://}"
+"$assay" inspect "@$state/assertion.jwt" --authority-host "$url"
 
 log "the same request signed with another key: rejected, and explained"
 "$assay" token "${common[@]}" --key testdata/keys/rsa-2048-b.key.pem --cert testdata/keys/rsa-2048-b.crt.pem \
