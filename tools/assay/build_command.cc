@@ -38,7 +38,8 @@ Result<Report> check_built(const BuildOptions& o, const BuiltRequest& b, const s
   } else {
     pb.tenant(o.a.tenant).endpoint(o.a.entra_endpoint());
     if (!o.a.authority_host.empty()) {
-      pb.authority_host(o.a.authority_host);
+      ASSAY_ASSIGN_OR_RETURN(const std::string host, parse_authority_host(o.a.authority_host));
+      pb.authority_host(host);
     }
   }
   // The skew absorbs the difference between the signer's clock and the verifier's; here the
