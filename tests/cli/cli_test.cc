@@ -646,6 +646,8 @@ TEST(Cli, SizeLimitsStateTheirUnit) {
   auto arg = run_cli({"inspect", huge});
   EXPECT_EQ(arg.exit, 3);
   EXPECT_EQ(arg.err, "assay: error: the input is 262145 bytes; the limit is 256 KiB\n");
+}
+
 TEST(AuthorityHost, AcceptsHostsAndHttpsUrls) {
   for (const auto& [in, out] : std::vector<std::pair<std::string, std::string>>{
            {"login.microsoftonline.us", "login.microsoftonline.us"},

@@ -412,6 +412,7 @@ TEST_F(Flow, MailNeedsGraphUrlForAnotherAuthoritysToken) {
                          {});
   EXPECT_EQ(by_endpoint.exit, 2) << by_endpoint.err;
   EXPECT_TRUE(body_of(client()->Get("/_assay/requests"))["requests"].empty());
+}
 
 TEST_F(Flow, ProbePicksEntraForTheMockWithoutProfile) {
   const std::vector<std::string> opts = {"--client-id", kDaemon,

@@ -114,7 +114,10 @@ Result<void> check_graph_target(const MailOptions& o) {
   if (!o.graph_url.empty()) {
     return {};
   }
-  const std::string token_url = o.token_endpoint.empty() ? o.a.token_endpoint() : o.token_endpoint;
+  std::string token_url = o.token_endpoint;
+  if (token_url.empty()) {
+    ASSAY_ASSIGN_OR_RETURN(token_url, o.a.token_endpoint());
+  }
   if (is_entra_host(url_host(token_url))) {
     return {};
   }
