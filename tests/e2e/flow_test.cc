@@ -5,11 +5,13 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "assay/terminal.h"
+#include "assay/timefmt.h"
 #include "mock/mock_fixture.h"
 #include "support/golden.h"
 #include "support/testdata.h"
@@ -38,6 +40,14 @@ class Flow : public MockServerTest {
   CliResult cli(std::vector<std::string> args, const std::vector<std::string>& more) const {
     args.insert(args.end(), more.begin(), more.end());
     return run_cli(args);
+  }
+
+  // `assay probe --profile entra` against the mock as the daemon app, with `more` options.
+  CliResult probe(const std::vector<std::string>& more) const {
+    return cli({"probe", "--token-endpoint", token_url(), "--client-id", kDaemon, "--key",
+                key("rsa-2048.key.pem"), "--cert", key("rsa-2048.crt.pem"), "--ca-file", ready().ca,
+                "--profile", "entra"},
+               more);
   }
 
   void inject(const std::string& fault) const {
@@ -286,10 +296,7 @@ TEST_F(Flow, Sha256ThumbprintIsLabelledSha256) {
 TEST_F(Flow, ProbeFindsNothingWronglyAccepted) {
   const std::string saved = testing::TempDir() + "/assay-e2e-probe.ndjson";
   std::filesystem::remove(saved);
-  auto r =
-      run_cli({"probe", "--token-endpoint", token_url(), "--client-id", kDaemon, "--key",
-               key("rsa-2048.key.pem"), "--cert", key("rsa-2048.crt.pem"), "--ca-file", ready().ca,
-               "--profile", "entra", "--rate", "0", "--format", "json", "--save-requests", saved});
+  auto r = probe({"--rate", "0", "--format", "json", "--save-requests", saved});
   ASSERT_EQ(r.exit, 0) << r.out << r.err;
   Json j;
   ASSERT_TRUE(parse_json_strict(r.out, j).parsed) << r.out;
@@ -475,6 +482,37 @@ TEST_F(Flow, ProbeSaysANonUrlIsNotAUrl) {
                        key("rsa-2048.crt.pem")});
   EXPECT_EQ(none.exit, 2);
   EXPECT_NE(none.err.find("give --token-endpoint URL, or --tenant"), std::string::npos) << none.err;
+}
+
+// --rate pauses before a request is built, not between building and sending it: with a 2 s
+// pause, a request still reaches the mock within a second or so of its assertion's iat.
+TEST_F(Flow, ProbePausesBeforeBuildingARequest) {
+  const std::string saved = testing::TempDir() + "/assay-e2e-probe-rate.ndjson";
+  std::filesystem::remove(saved);
+  ASSERT_TRUE(client()->Delete("/_assay/requests"));
+  auto r = probe({"--rate", "0.5", "--format", "json", "--only", "^jti-(empty|number)$",
+                  "--save-requests", saved});
+  ASSERT_EQ(r.exit, 0) << r.out << r.err;
+  const Json recorded = body_of(client()->Get("/_assay/requests"));
+  std::ifstream in(saved);
+  std::string line;
+  std::vector<int64_t> lag;  // seconds from each assertion's iat to the mock's answer
+  for (size_t i = 0; std::getline(in, line); ++i) {
+    Json s;
+    ASSERT_TRUE(parse_json_strict(line, s).parsed) << line;
+    ASSERT_LT(i, recorded["requests"].size()) << recorded.dump();
+    const std::string body = s["body"].get<std::string>();
+    const size_t at = body.find("client_assertion=");
+    ASSERT_NE(at, std::string::npos);
+    const std::string token = body.substr(at + 17, body.find('&', at) - at - 17);
+    auto answered = parse_time(recorded["requests"][i]["time"].get<std::string>());
+    ASSERT_TRUE(answered);
+    lag.push_back(answered->time_since_epoch().count() - jwt_payload(token)["iat"].get<int64_t>());
+  }
+  ASSERT_EQ(lag.size(), 3U);  // the baseline and the two classes
+  // Paused between building and sending, every lag would be 2 s or more; one delayed request
+  // on a loaded machine is no failure, all three would be.
+  EXPECT_LT(*std::min_element(lag.begin(), lag.end()), 2) << ::testing::PrintToString(lag);
 }
 
 TEST_F(Flow, ProbeRefusesNonLoopbackWithoutYes) {

@@ -988,4 +988,25 @@ bool class_applies(const ConformanceClass& c, Alg alg, Profile p) {
   return true;
 }
 
+bool probe_sends(const ConformanceClass& c, Alg alg, Profile p) {
+  return c.wire && !c.positive && c.material == Material::kCertificate && class_applies(c, alg, p);
+}
+
+PolicyBuilder context_policy(const ProfileContext& ctx) {
+  PolicyBuilder b;
+  b.profile(ctx.profile)
+      .expect_client_id(ctx.client_id)
+      .clock_skew(std::chrono::seconds{ctx.skew})
+      .max_lifetime(std::chrono::seconds{ctx.max_lifetime});
+  if (ctx.profile == Profile::kRfc7523bis) {
+    b.expect_issuer(ctx.issuer).token_endpoint(ctx.token_endpoint);
+  } else {
+    b.expect_audience(ctx.token_endpoint);
+    if (ctx.profile != Profile::kEntra) {
+      b.expect_issuer(ctx.issuer);
+    }
+  }
+  return b;
+}
+
 }  // namespace assay::cli

@@ -10,9 +10,12 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "assay/jose.h"
 #include "assay/json.h"
 #include "assay/key.h"
+#include "assay/policy.h"
 #include "assay/profile.h"
 
 namespace assay::cli {
@@ -93,6 +96,14 @@ Draft baseline(const ProfileContext& ctx, Alg alg, const Certificate& cert, int6
 [[nodiscard]] Result<std::string> realize(const Draft& d, const Key& key);
 
 bool class_applies(const ConformanceClass& c, Alg alg, Profile p);
+
+// Whether `assay probe` sends `c` for `alg` under `p`: a negative class that can go over the
+// wire with the registered certificate.
+bool probe_sends(const ConformanceClass& c, Alg alg, Profile p);
+
+// The policy of a server that enforces `ctx`: its profile, client, audience (the issuer under
+// rfc7523bis), issuer, skew and maximum lifetime; the clock is left to the caller.
+PolicyBuilder context_policy(const ProfileContext& ctx);
 
 // What a flag (a family of classes) is about, for the vector files' notes.
 std::string flag_description(const std::string& flag);

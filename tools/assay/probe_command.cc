@@ -340,12 +340,326 @@ int report_probe(const ProbeOptions& o, const ProbeTarget& t, Alg alg,
   return failed ? kExitFindings : kExitOk;
 }
 
+// What the probe signs with: the registered key and certificate, an unregistered key and
+// certificate of the same type (for the wrong-key classes), and the algorithm.
+struct ProbeKeys {
+  Key key;
+  Certificate cert;
+  Key other;
+  Certificate other_cert;
+  Alg alg = Alg::kPS256;
+};
+
+// Loads --pfx, or --key with --cert, makes the unregistered pair and picks --alg (by default
+// PS256, ES256 for an EC key). Fails with kInvalidArgument without a certificate or for an
+// unsupported --alg.
+Result<ProbeKeys> load_probe_keys(const ProbeOptions& o, std::istream& in) {
+  ASSAY_ASSIGN_OR_RETURN(const Signer signer, load_signer(o.keys, in));
+  if (!signer.certificate) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "probe needs the certificate too (--cert or --pfx)");
+  }
+  ProbeKeys k;
+  k.key = signer.key;
+  k.cert = *signer.certificate;
+  const bool ec = k.key.type() == KeyType::kEc;
+  ASSAY_ASSIGN_OR_RETURN(k.other, generate_key(ec ? KeySpec::kEcP256 : KeySpec::kRsa2048));
+  const Seconds start = now_seconds();
+  const CertificateRequest req{"CN=assay probe (not registered)",
+                               start - std::chrono::hours(1),
+                               start + std::chrono::hours(24),
+                               CertificateUsage::kClientAssertion,
+                               {},
+                               {}};
+  ASSAY_ASSIGN_OR_RETURN(k.other_cert, create_certificate(req, k.other, k.other));
+  k.alg = ec ? Alg::kES256 : Alg::kPS256;
+  if (!o.alg.empty()) {
+    auto a = parse_alg(o.alg);
+    if (!a) {
+      return make_error(ErrorCode::kInvalidArgument, "--alg " + o.alg + " is not supported");
+    }
+    k.alg = *a;
+  }
+  return k;
+}
+
+// A request-level class: a good assertion in a form that is not.
+struct RequestClass {
+  std::string id, description;
+  std::vector<FormParam> replace;
+  std::vector<std::string> drop;
+  std::vector<int> also;  // other codes an Entra-like server may rightly answer
+};
+
+std::vector<RequestClass> request_classes() {
+  return {
+      {"assertion-type-wrong",
+       "client_assertion_type is the SAML bearer type",
+       {{"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:saml2-bearer"}},
+       {},
+       {}},
+      {"assertion-type-missing",
+       "client_assertion_type is missing",
+       {},
+       {"client_assertion_type"},
+       {}},
+      {"assertion-missing", "client_assertion is missing", {}, {"client_assertion"}, {}},
+      {"client-id-mismatch",
+       "client_id names another client than the assertion",
+       {{"client_id", "00000000-0000-0000-0000-00000000beef"}},
+       {},
+       {700016}},  // unknown app first
+      {"client-secret-too",
+       "client_secret sent as well as the assertion",
+       {{"client_secret", "s3cret"}},
+       {},
+       {}},
+  };
+}
+
+// assay's expectation for a request: the highest severity libassay finds, and the rules that
+// fail it.
+struct Expectation {
+  Severity max = Severity::kOff;
+  std::vector<std::string> rules;
+};
+
+// One run of the probe. Each request is built just before it is sent (the --rate pause comes
+// first), and assay's expectation for it is libassay's verdict at the `now` its assertion was
+// built with, so that neither side's verdict depends on how long building, checking and sending
+// took.
+class Prober {
+ public:
+  Prober(const ProbeOptions& o, const ProbeTarget& t, const ProbeKeys& k, PolicyBuilder policy,
+         std::optional<std::regex> only, const Io& io)
+      : o_(o),
+        t_(t),
+        k_(k),
+        policy_(std::move(policy)),
+        only_(std::move(only)),
+        io_(io),
+        pause_(o.rate > 0 ? static_cast<int>(1000.0 / o.rate) : 0),
+        env_{t.ctx, k.alg, k.key, k.cert, k.other, k.other_cert} {
+    trusted_.certificates.push_back(k.cert);
+  }
+
+  // Sends the baseline and, when it is accepted, every selected class. Fails with what stopped
+  // the run (a network or signing error, or the baseline refused as incomplete); what was sent
+  // until then is in results().
+  Result<void> run() {
+    ASSAY_ASSIGN_OR_RETURN(const bool accepted, probe_baseline());
+    if (!accepted) {
+      return {};
+    }
+    for (const ConformanceClass& c : conformance_classes()) {
+      if (probe_sends(c, k_.alg, t_.ctx.profile) && selected(c.id)) {
+        ASSAY_TRY(probe_class(c));
+      }
+    }
+    for (const RequestClass& rc : request_classes()) {
+      if (selected(rc.id)) {
+        ASSAY_TRY(probe_request_class(rc));
+      }
+    }
+    if (selected("replay")) {
+      ASSAY_TRY(probe_replay());
+    }
+    return {};
+  }
+
+  const std::vector<ProbeResult>& results() const { return results_; }
+
+ private:
+  // A signed assertion and the `now` it was built with.
+  struct Built {
+    std::string token;
+    int64_t now = 0;
+  };
+
+  bool selected(const std::string& id) const { return !only_ || std::regex_search(id, *only_); }
+
+  // --rate: the pause comes before a request is built, never between building and sending it,
+  // so that the server reads its clock as soon after the assertion's `now` as it can.
+  void pace() const { std::this_thread::sleep_for(pause_); }
+
+  // After the pause, a conforming assertion built now, changed by `c` when given, and signed.
+  Result<Built> build_now(const ConformanceClass* c) const {
+    pace();
+    Built b;
+    b.now = now_seconds().time_since_epoch().count();
+    Draft d = baseline(t_.ctx, k_.alg, k_.cert, b.now, random_uuid());
+    if (c != nullptr) {
+      c->apply(d, env_);
+    }
+    ASSAY_ASSIGN_OR_RETURN(b.token, realize(d, k_.key));
+    return b;
+  }
+
+  // libassay's verdict on `body` at `now`, the second its assertion was built (not the later
+  // second this runs in).
+  Result<Expectation> judge(const std::string& body, int64_t now) const {
+    PolicyBuilder at = policy_;
+    at.fixed_now(Seconds{std::chrono::seconds{now}});
+    ASSAY_ASSIGN_OR_RETURN(const Policy policy, at.build());
+    Expectation e;
+    auto verdict = verify_input(body, trusted_, policy);
+    if (verdict) {
+      for (const Finding& f : verdict->findings) {
+        if (f.severity == Severity::kError) {
+          e.rules.push_back(f.rule_id);
+        }
+      }
+      e.max = verdict->max_severity();
+    }
+    return e;
+  }
+
+  // The token request around `token`, with `replace` replacing (or adding) fields and `drop`
+  // removed.
+  std::string form_with(const std::string& token, const std::vector<FormParam>& replace,
+                        const std::vector<std::string>& drop) const {
+    std::vector<FormParam> f = {{"grant_type", "client_credentials"},
+                                {"client_id", t_.ctx.client_id},
+                                {"client_assertion_type", std::string(kJwtBearerAssertionType)},
+                                {"client_assertion", token}};
+    f.insert(f.end(), t_.scope_param.begin(), t_.scope_param.end());
+    for (const std::string& d : drop) {
+      std::erase_if(f, [&](const FormParam& p) { return p.name == d; });
+    }
+    for (const FormParam& p : replace) {
+      auto it =
+          std::find_if(f.begin(), f.end(), [&](const FormParam& q) { return q.name == p.name; });
+      if (it != f.end() && p.name != "client_assertion") {
+        it->value = p.value;
+      } else {
+        f.push_back(p);
+      }
+    }
+    return form_body(f);
+  }
+
+  // POSTs `body`, recording the answer in `r`; true when the server issued a token.
+  Result<bool> post(const std::string& body, ProbeResult& r) const {
+    HttpOptions h = o_.http;
+    h.retries = 0;  // a 429 is an answer here, not something to wait out
+    ASSAY_ASSIGN_OR_RETURN(
+        auto res, http_post_form(t_.url, body, {{"Accept", "application/json"}}, h, io_.err));
+    Json j;
+    parse_json_strict(res.body, j, {}, false);
+    r.body = body;
+    r.status = res.status;
+    r.error = json_string(j, "error");
+    r.aadsts = first_code(j);
+    if (r.aadsts == 900144) {
+      r.missing_parameter = missing_parameter(j);
+    }
+    return res.status == 200 && j.is_object() && j.contains("access_token");
+  }
+
+  // 1. A conforming assertion, which must be accepted; true when it was.
+  Result<bool> probe_baseline() {
+    ProbeResult base;
+    base.cls = "valid-baseline";
+    base.expected = "valid";
+    base.description = "A conforming assertion: it must be accepted.";
+    ASSAY_ASSIGN_OR_RETURN(const Built b, build_now(nullptr));
+    baseline_token_ = b.token;
+    ASSAY_ASSIGN_OR_RETURN(const bool accepted, post(form_with(b.token, {}, {}), base));
+    base.verdict = accepted ? "accepted-as-expected" : "wrongly-rejected";
+    if (!accepted && base.aadsts == 900144) {
+      // Not a verdict on the server: the request lacked a parameter it needs, so every class
+      // would be refused for that and nothing could be judged.
+      base.verdict = "not-judged";
+      results_.push_back(base);
+      const std::string& name = base.missing_parameter;
+      return make_error(
+          ErrorCode::kInvalidArgument,
+          "the server refused the valid assertion's request as incomplete (AADSTS900144" +
+              (name.empty() ? "" : ": it needs '" + name + "'") +
+              "), so nothing can be judged: give --scope (Entra v2) or --resource (v1)" +
+              (t_.ctx.profile == Profile::kEntra
+                   ? ""
+                   : ", or --profile entra, which sends Graph's by default"));
+    }
+    results_.push_back(base);
+    return accepted;
+  }
+
+  // 2. A conformance class that can go over the wire.
+  Result<void> probe_class(const ConformanceClass& c) {
+    ASSAY_ASSIGN_OR_RETURN(const Built b, build_now(&c));
+    ProbeResult r;
+    r.cls = c.id;
+    r.section = c.section;
+    r.description = c.description;
+    const std::string body = form_with(b.token, {}, {});
+    ASSAY_ASSIGN_OR_RETURN(const Expectation e, judge(body, b.now));
+    r.expected = e.max == Severity::kError     ? "invalid"
+                 : e.max == Severity::kWarning ? "acceptable"
+                                               : "valid";
+    r.expected_rules = e.rules;
+    const std::vector<int> codes = expected_codes(e.rules);
+    r.expected_aadsts = codes.empty() ? 0 : codes.front();
+    ASSAY_ASSIGN_OR_RETURN(const bool accepted, post(body, r));
+    r.verdict = classify(r, codes, accepted);
+    results_.push_back(r);
+    return {};
+  }
+
+  // 3. A request-level class.
+  Result<void> probe_request_class(const RequestClass& rc) {
+    ASSAY_ASSIGN_OR_RETURN(const Built b, build_now(nullptr));
+    ProbeResult r;
+    r.cls = rc.id;
+    r.section = "F";
+    r.description = rc.description;
+    const std::string body = form_with(b.token, rc.replace, rc.drop);
+    ASSAY_ASSIGN_OR_RETURN(const Expectation e, judge(body, b.now));
+    r.expected = e.rules.empty() ? "acceptable" : "invalid";
+    r.expected_rules = e.rules;
+    std::vector<int> codes = expected_codes(e.rules);
+    r.expected_aadsts = codes.empty() ? 0 : codes.front();
+    codes.insert(codes.end(), rc.also.begin(), rc.also.end());
+    ASSAY_ASSIGN_OR_RETURN(const bool accepted, post(body, r));
+    r.verdict = classify(r, codes, accepted);
+    results_.push_back(r);
+    return {};
+  }
+
+  // 4. The accepted baseline assertion sent again.
+  Result<void> probe_replay() {
+    ProbeResult r;
+    r.cls = "replay";
+    r.section = "E.47";
+    r.description = "The accepted baseline assertion sent again (same jti)";
+    r.expected = o_.replay_rejected ? "invalid" : "acceptable";
+    r.note = o_.replay_rejected ? "the server says it rejects replays (--replay-rejected)"
+                                : "replay handling is implementation-defined (Entra allows it)";
+    pace();
+    ASSAY_ASSIGN_OR_RETURN(const bool accepted, post(form_with(baseline_token_, {}, {}), r));
+    r.verdict = classify(r, {}, accepted);
+    results_.push_back(r);
+    return {};
+  }
+
+  const ProbeOptions& o_;
+  const ProbeTarget& t_;
+  const ProbeKeys& k_;
+  const PolicyBuilder policy_;  // the server's policy; judge() fixes its clock
+  const std::optional<std::regex> only_;
+  const Io& io_;
+  const std::chrono::milliseconds pause_;
+  const ClassEnv env_;
+  KeySet trusted_;
+  std::vector<ProbeResult> results_;
+  std::string baseline_token_;
+};
+
 int run_probe(const ProbeOptions& o, const Io& io) {
   auto target = resolve_target(o);
   if (!target) {
     return report_error(io, target.error());
   }
-  const ProfileContext& ctx = target->ctx;
   const std::string& url = target->url;
   if (!is_loopback_url(url) && !o.yes) {
     return report_error(
@@ -357,58 +671,14 @@ int run_probe(const ProbeOptions& o, const Io& io) {
   if (o.http.insecure) {
     warn_insecure(io.err);
   }
-  auto signer = load_signer(o.keys, io.in);
-  if (!signer) {
-    return report_error(io, signer.error());
+  auto keys = load_probe_keys(o, io.in);
+  if (!keys) {
+    return report_error(io, keys.error());
   }
-  if (!signer->certificate) {
-    return report_error(io, Error{ErrorCode::kInvalidArgument, "",
-                                  "probe needs the certificate too (--cert or --pfx)", ""});
-  }
-  const Key key = signer->key;
-  const Certificate cert = *signer->certificate;
-  // Another key of the same type, never registered: for wrong-key classes.
-  auto other = generate_key(key.type() == KeyType::kEc ? KeySpec::kEcP256 : KeySpec::kRsa2048);
-  if (!other) {
-    return report_error(io, other.error());
-  }
-  const Seconds start = now_seconds();
-  CertificateRequest req{"CN=assay probe (not registered)",
-                         start - std::chrono::hours(1),
-                         start + std::chrono::hours(24),
-                         CertificateUsage::kClientAssertion,
-                         {},
-                         {}};
-  auto other_cert = create_certificate(req, *other, *other);
-  if (!other_cert) {
-    return report_error(io, other_cert.error());
-  }
-  Alg alg = key.type() == KeyType::kEc ? Alg::kES256 : Alg::kPS256;
-  if (!o.alg.empty()) {
-    auto a = parse_alg(o.alg);
-    if (!a) {
-      return report_error(
-          io, Error{ErrorCode::kInvalidArgument, "", "--alg " + o.alg + " is not supported", ""});
-    }
-    alg = *a;
-  }
-  PolicyBuilder pb;
-  pb.profile(ctx.profile).expect_client_id(ctx.client_id);
-  if (ctx.profile == Profile::kRfc7523bis) {
-    pb.expect_issuer(ctx.issuer).token_endpoint(ctx.token_endpoint);
-  } else {
-    pb.expect_audience(ctx.token_endpoint);
-    if (ctx.profile != Profile::kEntra) {
-      pb.expect_issuer(ctx.issuer);
-    }
-  }
-  auto policy = pb.build();
-  if (!policy) {
+  const PolicyBuilder pb = context_policy(target->ctx);
+  if (auto policy = pb.build(); !policy) {
     return report_error(io, policy.error());
   }
-  KeySet trusted;
-  trusted.certificates.push_back(cert);
-
   std::optional<std::regex> only;
   if (!o.only.empty()) {
     try {
@@ -418,224 +688,12 @@ int run_probe(const ProbeOptions& o, const Io& io) {
           io, Error{ErrorCode::kInvalidArgument, "", "--only: not a regular expression", ""});
     }
   }
-  const auto pause = std::chrono::milliseconds(o.rate > 0 ? static_cast<int>(1000.0 / o.rate) : 0);
-  auto post = [&](const std::string& body, ProbeResult& r) -> Result<bool> {
-    std::this_thread::sleep_for(pause);
-    HttpOptions h = o.http;
-    h.retries = 0;  // a 429 is an answer here, not something to wait out
-    ASSAY_ASSIGN_OR_RETURN(auto res,
-                           http_post_form(url, body, {{"Accept", "application/json"}}, h, io.err));
-    Json j;
-    parse_json_strict(res.body, j, {}, false);
-    r.body = body;
-    r.status = res.status;
-    r.error = json_string(j, "error");
-    r.aadsts = first_code(j);
-    if (r.aadsts == 900144) {
-      r.missing_parameter = missing_parameter(j);
-    }
-    return res.status == 200 && j.is_object() && j.contains("access_token");
-  };
-  auto form_with = [&](const std::string& token, std::vector<FormParam> extra_or_replace,
-                       const std::vector<std::string>& drop) {
-    std::vector<FormParam> f = {{"grant_type", "client_credentials"},
-                                {"client_id", ctx.client_id},
-                                {"client_assertion_type", std::string(kJwtBearerAssertionType)},
-                                {"client_assertion", token}};
-    f.insert(f.end(), target->scope_param.begin(), target->scope_param.end());
-    for (const std::string& d : drop) {
-      std::erase_if(f, [&](const FormParam& p) { return p.name == d; });
-    }
-    for (FormParam& p : extra_or_replace) {
-      auto it =
-          std::find_if(f.begin(), f.end(), [&](const FormParam& q) { return q.name == p.name; });
-      if (it != f.end() && p.name != "client_assertion") {
-        it->value = p.value;
-      } else {
-        f.push_back(p);
-      }
-    }
-    return form_body(f);
-  };
-
-  std::vector<ProbeResult> results;
-  auto stop_with = [&](const Error& e) {
-    (void)save_requests(o.save_requests, results);  // what was sent before the error
-    return report_error(io, e);
-  };
-  auto fresh_draft = [&](Draft& d) {
-    const int64_t now = now_seconds().time_since_epoch().count();
-    d = baseline(ctx, alg, cert, now, random_uuid());
-  };
-  // 1. The baseline.
-  ProbeResult base;
-  base.cls = "valid-baseline";
-  base.expected = "valid";
-  base.description = "A conforming assertion: it must be accepted.";
-  std::string baseline_token;
-  {
-    Draft d;
-    fresh_draft(d);
-    auto t = realize(d, key);
-    if (!t) {
-      return stop_with(t.error());
-    }
-    baseline_token = *t;
-    auto ok = post(form_with(*t, {}, {}), base);
-    if (!ok) {
-      return stop_with(ok.error());
-    }
-    base.verdict = *ok ? "accepted-as-expected" : "wrongly-rejected";
-    if (!*ok && base.aadsts == 900144) {
-      // Not a verdict on the server: the request lacked a parameter it needs, so every class
-      // would be refused for that and nothing could be judged.
-      base.verdict = "not-judged";
-      results.push_back(base);
-      const std::string& name = base.missing_parameter;
-      return stop_with(
-          Error{ErrorCode::kInvalidArgument, "",
-                "the server refused the valid assertion's request as incomplete (AADSTS900144" +
-                    (name.empty() ? "" : ": it needs '" + name + "'") +
-                    "), so nothing can be judged: give --scope (Entra v2) or --resource (v1)" +
-                    (ctx.profile == Profile::kEntra
-                         ? ""
-                         : ", or --profile entra, which sends Graph's by default"),
-                ""});
-    }
-    results.push_back(base);
+  Prober prober(o, *target, *keys, pb, std::move(only), io);
+  if (auto ran = prober.run(); !ran) {
+    (void)save_requests(o.save_requests, prober.results());  // what was sent before the error
+    return report_error(io, ran.error());
   }
-  const bool baseline_ok = base.verdict == "accepted-as-expected";
-  // 2. Every wire class.
-  if (baseline_ok) {
-    const ClassEnv env{ctx, alg, key, cert, *other, *other_cert};
-    for (const ConformanceClass& c : conformance_classes()) {
-      if (!c.wire || c.positive || c.material != Material::kCertificate ||
-          !class_applies(c, alg, ctx.profile)) {
-        continue;
-      }
-      if (only && !std::regex_search(c.id, *only)) {
-        continue;
-      }
-      Draft d;
-      fresh_draft(d);
-      c.apply(d, env);
-      auto t = realize(d, key);
-      if (!t) {
-        return stop_with(t.error());
-      }
-      ProbeResult r;
-      r.cls = c.id;
-      r.section = c.section;
-      r.description = c.description;
-      auto verdict = verify_input(form_with(*t, {}, {}), trusted, *policy);
-      std::vector<std::string> rules;
-      Severity max = Severity::kOff;
-      if (verdict) {
-        for (const Finding& f : verdict->findings) {
-          if (f.severity == Severity::kError) {
-            rules.push_back(f.rule_id);
-          }
-        }
-        max = verdict->max_severity();
-      }
-      r.expected = max == Severity::kError     ? "invalid"
-                   : max == Severity::kWarning ? "acceptable"
-                                               : "valid";
-      r.expected_rules = rules;
-      const std::vector<int> codes = expected_codes(rules);
-      r.expected_aadsts = codes.empty() ? 0 : codes.front();
-      auto ok = post(form_with(*t, {}, {}), r);
-      if (!ok) {
-        return stop_with(ok.error());
-      }
-      r.verdict = classify(r, codes, *ok);
-      results.push_back(r);
-    }
-    // 3. Request-level classes.
-    struct RequestClass {
-      std::string id, description;
-      std::vector<FormParam> replace;
-      std::vector<std::string> drop;
-      std::vector<int> also;  // other codes an Entra-like server may rightly answer
-    };
-    const std::vector<RequestClass> request_classes = {
-        {"assertion-type-wrong",
-         "client_assertion_type is the SAML bearer type",
-         {{"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:saml2-bearer"}},
-         {},
-         {}},
-        {"assertion-type-missing",
-         "client_assertion_type is missing",
-         {},
-         {"client_assertion_type"},
-         {}},
-        {"assertion-missing", "client_assertion is missing", {}, {"client_assertion"}, {}},
-        {"client-id-mismatch",
-         "client_id names another client than the assertion",
-         {{"client_id", "00000000-0000-0000-0000-00000000beef"}},
-         {},
-         {700016}},  // unknown app first
-        {"client-secret-too",
-         "client_secret sent as well as the assertion",
-         {{"client_secret", "s3cret"}},
-         {},
-         {}},
-    };
-    for (const RequestClass& rc : request_classes) {
-      if (only && !std::regex_search(rc.id, *only)) {
-        continue;
-      }
-      Draft d;
-      fresh_draft(d);
-      auto t = realize(d, key);
-      if (!t) {
-        return stop_with(t.error());
-      }
-      ProbeResult r;
-      r.cls = rc.id;
-      r.section = "F";
-      r.description = rc.description;
-      const std::string body = form_with(*t, rc.replace, rc.drop);
-      auto verdict = verify_input(body, trusted, *policy);
-      std::vector<std::string> rules;
-      if (verdict) {
-        for (const Finding& f : verdict->findings) {
-          if (f.severity == Severity::kError) {
-            rules.push_back(f.rule_id);
-          }
-        }
-      }
-      r.expected = rules.empty() ? "acceptable" : "invalid";
-      r.expected_rules = rules;
-      std::vector<int> codes = expected_codes(rules);
-      r.expected_aadsts = codes.empty() ? 0 : codes.front();
-      codes.insert(codes.end(), rc.also.begin(), rc.also.end());
-      auto ok = post(body, r);
-      if (!ok) {
-        return stop_with(ok.error());
-      }
-      r.verdict = classify(r, codes, *ok);
-      results.push_back(r);
-    }
-    // 4. Replay of the baseline assertion.
-    if (!only || std::regex_search("replay", *only)) {
-      ProbeResult r;
-      r.cls = "replay";
-      r.section = "E.47";
-      r.description = "The accepted baseline assertion sent again (same jti)";
-      r.expected = o.replay_rejected ? "invalid" : "acceptable";
-      r.note = o.replay_rejected ? "the server says it rejects replays (--replay-rejected)"
-                                 : "replay handling is implementation-defined (Entra allows it)";
-      auto ok = post(form_with(baseline_token, {}, {}), r);
-      if (!ok) {
-        return stop_with(ok.error());
-      }
-      r.verdict = classify(r, {}, *ok);
-      results.push_back(r);
-    }
-  }
-
-  return report_probe(o, *target, alg, results, io);
+  return report_probe(o, *target, keys->alg, prober.results(), io);
 }
 
 }  // namespace
