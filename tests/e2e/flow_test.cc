@@ -484,6 +484,20 @@ TEST_F(Flow, ProbeSaysANonUrlIsNotAUrl) {
   EXPECT_NE(none.err.find("give --token-endpoint URL, or --tenant"), std::string::npos) << none.err;
 }
 
+// Every token request waits 1.1 s before the mock reads its clock, so each class is judged at
+// least a second after it was built, as on a loaded machine: no verdict may change.
+TEST_F(Flow, ProbeVerdictsHoldWhenTheServerChecksLate) {
+  inject(R"({"path":"/oauth2/","count":1000,"delay_ms":1100})");
+  auto r = probe({"--rate", "0", "--format", "json", "--only", "skew|future|past"});
+  ASSERT_EQ(r.exit, 0) << r.out << r.err;
+  Json j;
+  ASSERT_TRUE(parse_json_strict(r.out, j).parsed) << r.out;
+  EXPECT_GE(j["classes"].size(), 9U);  // the baseline and every class near a clock boundary
+  for (const Json& c : j["classes"]) {
+    EXPECT_FALSE(c["verdict"].get<std::string>().starts_with("wrongly")) << c.dump();
+  }
+}
+
 // --rate pauses before a request is built, not between building and sending it: with a 2 s
 // pause, a request still reaches the mock within a second or so of its assertion's iat.
 TEST_F(Flow, ProbePausesBeforeBuildingARequest) {
