@@ -2,7 +2,9 @@
 // robustness against malformed input and slow clients.
 #include <arpa/inet.h>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <thread>
@@ -235,31 +237,47 @@ TEST_F(MockAdmin, MalformedInputNeverCrashes) {
 }
 
 TEST_F(MockAdmin, SlowClientsDoNotStallOthers) {
-  // Eight connections that send half a request and wait.
-  std::vector<int> idle;
+  // Eight connections that start a TLS record announcing 4 KiB and then trickle it, a byte
+  // every 250 ms: each read the mock makes completes within its 5 s timeout, so each holds its
+  // connection for as long as the test runs (timed out, an idle one would free its thread after
+  // 5 s, and a stall would look like a slow machine).
+  std::vector<int> slow;
   for (int i = 0; i < 8; ++i) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     ASSERT_GE(fd, 0);
+    slow.push_back(fd);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    const char partial[] = "\x16\x03\x01";  // the start of a TLS record, then silence
-    ASSERT_EQ(::write(fd, partial, 3), 3);
-    idle.push_back(fd);
+    const char record[] = "\x16\x03\x01\x10\x00";  // handshake, TLS 1.0, 4096 bytes to come
+    ASSERT_EQ(::write(fd, record, 5), 5);
   }
-  // Sixteen keep-alive clients in parallel still get tokens promptly.
+  std::atomic<bool> stop{false};
+  std::thread trickle([&] {
+    while (!stop.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      for (int fd : slow) {
+        (void)::send(fd, "\x01", 1, MSG_NOSIGNAL);
+      }
+    }
+  });
+  // Sixteen keep-alive clients in parallel still get tokens. Had they to wait for a slow
+  // connection's thread, they would wait as long as the trickle goes on, past their 10 s read
+  // timeout; on a loaded machine they are merely slower.
+  std::vector<std::string> bodies;
+  const std::string url = token_url();
+  for (int i = 0; i < 48; ++i) {
+    bodies.push_back(form_body(form(kDaemon, assertion(spec_for(kDaemon, url)))));
+  }
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
-  const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 16; ++i) {
-    threads.emplace_back([&] {
+    threads.emplace_back([&, i] {
       auto c = client();
-      const std::string url = token_url();
       for (int k = 0; k < 3; ++k) {
-        auto res = c->Post(path_of(url).c_str(),
-                           form_body(form(kDaemon, assertion(spec_for(kDaemon, url)))),
+        auto res = c->Post(path_of(url).c_str(), bodies[static_cast<size_t>(i * 3 + k)],
                            "application/x-www-form-urlencoded");
         if (res && res->status == 200) {
           ok.fetch_add(1);
@@ -271,9 +289,15 @@ TEST_F(MockAdmin, SlowClientsDoNotStallOthers) {
     t.join();
   }
   EXPECT_EQ(ok.load(), 48);
-  EXPECT_LT(std::chrono::steady_clock::now() - start,
-            std::chrono::milliseconds(4500));  // < the 5 s read timeout
-  for (int fd : idle) {
+  // And the slow connections were held all along: the mock closed none to make room.
+  for (int fd : slow) {
+    char byte = 0;
+    EXPECT_EQ(::recv(fd, &byte, 1, MSG_DONTWAIT | MSG_PEEK), -1) << "the mock closed a slow client";
+    EXPECT_TRUE(errno == EAGAIN || errno == EWOULDBLOCK) << std::strerror(errno);
+  }
+  stop.store(true);
+  trickle.join();
+  for (int fd : slow) {
     ::close(fd);
   }
 }
