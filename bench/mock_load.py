@@ -341,11 +341,18 @@ function init(args)
   specs = dofile(args[1])
   n = #specs
   next_i = ((tid or 1) * 7919) % n
+  -- wrk 4 calls request() once in its first thread before the run, to check what it builds
+  -- (script_verify_request); that request is never sent, and is not counted.
+  checking = tid == 1
 end
 
 function request()
   next_i = next_i % n + 1
-  sent[next_i] = (sent[next_i] or 0) + 1
+  if checking then
+    checking = false
+  else
+    sent[next_i] = (sent[next_i] or 0) + 1
+  end
   return specs[next_i].raw
 end
 
@@ -717,12 +724,13 @@ def phase_faults(a, mock, ctx, checks):
     err = p.stderr.strip().splitlines()
     checks.check(p.returncode == 3 and len(err) == 1 and "connection" in err[0],
                  f"dropped connection: exit {p.returncode}, one line: {err[-1] if err else ''}")
-    fault(count=1, delay_ms=4000)
+    # The answer comes 30 s late: a client that honours its 1 s timeout gives up long before,
+    # however slowly it starts on a busy machine (the mock's thread sleeps on alone).
+    fault(count=1, delay_ms=30000)
     p, took = assay_token(a, mock, "--timeout", "1")
     err = p.stderr.strip().splitlines()
-    checks.check(p.returncode == 3 and len(err) == 1 and took < 3.5,
-                 f"answer delayed 4 s, --timeout 1: exit {p.returncode} after {took:.1f} s: {err[-1] if err else ''}")
-    time.sleep(3.5)  # let the delayed answer go
+    checks.check(p.returncode == 3 and len(err) == 1 and took < 15,
+                 f"answer delayed 30 s, --timeout 1: exit {p.returncode} after {took:.1f} s: {err[-1] if err else ''}")
     http_json(mock, ctx, "/_assay/faults", "DELETE")
     p, _ = assay_token(a, mock)
     checks.check(p.returncode == 0, "after the faults: a token again")
@@ -736,12 +744,15 @@ def phase_restart(a, mock, ctx, checks):
     path = f"/{mock.ready['tenant']}/oauth2/v2.0/token"
     body = valid_form(a, mock)
     stop = threading.Event()
-    events = []  # (time, ok, error)
+    # (start, end, ok, error): each request is judged by when it started and ended, not by when
+    # its thread got round to recording it, which on a busy machine can be seconds later.
+    events = []
     lock = threading.Lock()
 
     def client():
         conn = None
         while not stop.is_set():
+            start = time.monotonic()
             try:
                 if conn is None:
                     conn = http.client.HTTPSConnection("127.0.0.1", mock.port, context=ctx, timeout=CLIENT_TIMEOUT)
@@ -749,11 +760,13 @@ def phase_restart(a, mock, ctx, checks):
                                                              "Host": host})
                 r = conn.getresponse()
                 ok = r.status == 200 and has_token(r.read())
+                end = time.monotonic()
                 with lock:
-                    events.append((time.monotonic(), ok, None if ok else f"HTTP {r.status}"))
+                    events.append((start, end, ok, None if ok else f"HTTP {r.status}"))
             except (OSError, ssl.SSLError, http.client.HTTPException) as e:
+                end = time.monotonic()
                 with lock:
-                    events.append((time.monotonic(), False, type(e).__name__))
+                    events.append((start, end, False, type(e).__name__))
                 if conn is not None:
                     conn.close()
                 conn = None
@@ -768,11 +781,13 @@ def phase_restart(a, mock, ctx, checks):
     killed_at = time.monotonic()
     mock.proc.send_signal(signal.SIGKILL)
     mock.proc.wait()
+    down_at = time.monotonic()
     mock.logf.close()
     time.sleep(0.5)
-    p, took = assay_token(a, mock, "--timeout", "5")
+    # Refused at once; a client that waited for its (generous) timeout instead would take 30 s.
+    p, took = assay_token(a, mock, "--timeout", "30")
     err = p.stderr.strip().splitlines()
-    checks.check(p.returncode == 3 and len(err) == 1 and "cannot connect" in err[0] and took < 5,
+    checks.check(p.returncode == 3 and len(err) == 1 and "cannot connect" in err[0] and took < 15,
                  f"mock down: assay token exit {p.returncode} in {took:.1f} s: {err[-1] if err else ''}")
     time.sleep(1)
     restarted_at = time.monotonic()
@@ -781,21 +796,21 @@ def phase_restart(a, mock, ctx, checks):
     stop.set()
     for t in clients:
         t.join()
-    before = [e for e in events if e[0] < killed_at]
-    # An answer read just before the kill may be recorded just after it.
-    during = [e for e in events if killed_at + 0.2 <= e[0] < restarted_at]
-    after = [e for e in events if e[0] >= restarted_at]
-    first_ok = next((e[0] for e in after if e[1]), None)
-    errors = sorted({e[2] for e in during if e[2]})
-    print(f"  8 clients: {sum(e[1] for e in before)} tokens before the kill; {len(during)} failures "
+    # Requests that spanned the kill or the restart may go either way and are not judged.
+    before = [e for e in events if e[1] < killed_at]
+    during = [e for e in events if e[0] >= down_at and e[1] < restarted_at]
+    first_ok = min((e[1] for e in events if e[2] and e[0] >= restarted_at), default=None)
+    after = [e for e in events if first_ok is not None and e[0] >= first_ok]
+    errors = sorted({e[3] for e in during if e[3]})
+    print(f"  8 clients: {sum(e[2] for e in before)} tokens before the kill; {len(during)} failures "
           f"while down ({', '.join(errors)}); first token {((first_ok or 0) - restarted_at):.2f} s after "
-          f"the restart; {sum(e[1] for e in after)} tokens after")
-    checks.check(all(e[1] for e in before) and before, "before the kill every request got a token")
-    checks.check(during and all(not e[1] for e in during),
+          f"the restart; {sum(e[2] for e in after)} tokens after")
+    checks.check(all(e[2] for e in before) and before, "before the kill every request got a token")
+    checks.check(during and all(not e[2] for e in during),
                  f"while down, every request failed with an error ({len(during)})")
     checks.check(first_ok is not None, "after the restart the clients recovered")
-    last = [e for e in after if first_ok is not None and e[0] >= first_ok + 1.0]
-    checks.check(last and all(e[1] for e in last), "a second after recovery, every request gets a token")
+    checks.check(after and all(e[2] for e in after),
+                 "every request begun after the first token got a token")
     p, _ = assay_token(a, mock)
     checks.check(p.returncode == 0, "assay token after the restart: a token")
     checks.results["restart"] = {"failures_while_down": len(during), "errors": errors,
